@@ -3,11 +3,18 @@ import { opNodeSchema } from './attr-schema.js';
 import type { OpDef } from './op-def.js';
 import { elementCount, fail, formatShape, ok } from './shape-math.js';
 
+const addSchema = opNodeSchema('add', {});
+const subSchema = opNodeSchema('sub', {});
+
+/** The nodes as written in a spec file. */
+export type AddNode = z.infer<typeof addSchema>;
+export type SubNode = z.infer<typeof subSchema>;
+
 /** add and sub: same shapes in, one op per element; no broadcasting, so a mismatch is a spec error. */
-function binaryOp(op: 'add' | 'sub'): OpDef<Record<string, never>> {
+function binaryOp(op: 'add' | 'sub', schema: z.ZodType): OpDef<Record<string, never>> {
   return {
     op,
-    schema: opNodeSchema(op, {}),
+    schema,
     arity: [2, 2],
     resolve: () => ({}),
     outputShape(_a, inputs) {
@@ -25,12 +32,5 @@ function binaryOp(op: 'add' | 'sub'): OpDef<Record<string, never>> {
   };
 }
 
-const addSchema = opNodeSchema('add', {});
-const subSchema = opNodeSchema('sub', {});
-
-/** The nodes as written in a spec file. */
-export type AddNode = z.infer<typeof addSchema>;
-export type SubNode = z.infer<typeof subSchema>;
-
-export const addOp = binaryOp('add');
-export const subOp = binaryOp('sub');
+export const addOp = binaryOp('add', addSchema);
+export const subOp = binaryOp('sub', subSchema);
