@@ -10,6 +10,29 @@ export interface JsonSource {
 
 const STRICT_JSON = { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false } as const;
 
+/** Far deeper than any spec (a seeded param sits at depth 5); shallow enough that parsing cannot overflow the stack. */
+const MAX_DEPTH = 64;
+
+/** Offset of the first bracket nested deeper than MAX_DEPTH (outside strings), if any. */
+function tooDeepAt(text: string): number | undefined {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      if (c === '\\') i++;
+      else if (c === '"') inString = false;
+    } else if (c === '"') {
+      inString = true;
+    } else if (c === '{' || c === '[') {
+      if (++depth > MAX_DEPTH) return i;
+    } else if (c === '}' || c === ']') {
+      depth--;
+    }
+  }
+  return undefined;
+}
+
 export function readJsonSource(text: string): { readonly source: JsonSource } | { readonly issues: readonly SpecIssue[] } {
   const lineStarts = [0];
   for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) lineStarts.push(i + 1);
@@ -24,8 +47,14 @@ export function readJsonSource(text: string): { readonly source: JsonSource } | 
     return { line: lo + 1, column: offset - (lineStarts[lo] ?? 0) + 1 };
   };
 
+  // The parser and the walks below recurse once per level: a few thousand brackets would overflow the stack.
+  const deep = tooDeepAt(text);
+  if (deep !== undefined) {
+    return { issues: [{ code: 'json-syntax', path: '', message: `not valid JSON for a spec: nested more than ${MAX_DEPTH} levels deep`, ...position(deep) }] };
+  }
   const errors: ParseError[] = [];
-  const root = parseTree(text, errors, STRICT_JSON);
+  // A UTF-8 byte order mark (some Windows editors write one) may be ignored (RFC 8259 §8.1); a space keeps offsets.
+  const root = parseTree(text.charCodeAt(0) === 0xfeff ? ` ${text.slice(1)}` : text, errors, STRICT_JSON);
   if (errors.length > 0 || root === undefined) {
     const first = errors[0];
     const where = first === undefined ? { line: 1, column: 1 } : position(first.offset);

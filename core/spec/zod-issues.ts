@@ -15,6 +15,8 @@ function show(value: unknown): string {
   if (value === undefined) return 'nothing';
   if (Array.isArray(value)) return 'an array';
   if (value === null) return 'null';
+  // String, not JSON.stringify: a number too large for a double (1e400) parses to Infinity, which JSON writes as null.
+  if (typeof value === 'number') return String(value);
   return typeof value === 'object' ? 'an object' : JSON.stringify(value);
 }
 

@@ -83,6 +83,7 @@ describe('the zoo', () => {
       ],
       head: { kind: 'global' },
       nl: { cnl: 12, convs: ['layer1.1.conv2', 'layer2.0.conv1'], pointwiseGroups: 2, shuffle: false, seedBase: '0xffffffffffffffff', init: { dist: 'uniform', init: 'xavier', gain: 1 } },
+      paramModes: { 'fc.weight': { mode: 'frozen' } },
     });
     const result = checkSpecValue(doc);
     if (!result.ok) throw new Error(JSON.stringify(result.issues));
@@ -92,5 +93,6 @@ describe('the zoo', () => {
     expect(seeded.map((p) => (p.spec.mode === 'seeded' ? p.spec.seed : ''))).toEqual(['0xffffffffffffffff', '0x0000000000000000']);
     expect(result.graph.nodes.some((n) => n.op === 'channelshuffle')).toBe(false);
     expect(result.graph.nodes.filter((n) => n.name.match(/^layer\d\.\d\.conv\d$/)).length).toBe(6);
+    expect(result.graph.nodes.find((n) => n.name === 'fc')!.params[0]!.spec).toEqual({ mode: 'frozen' });
   });
 });

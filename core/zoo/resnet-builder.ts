@@ -1,3 +1,5 @@
+import { withParamModes } from '../spec/edit-spec.js';
+import type { ParamSpec } from '../spec/param-spec.js';
 import type { SpecDocument } from '../spec/spec-document.js';
 import { addNlModule, KAIMING_NORMAL_FAN_OUT_RELU, type SeededInit } from './nl-module.js';
 import { offsetSeed, SpecBuilder } from './spec-builder.js';
@@ -35,6 +37,8 @@ export interface ResNetOptions {
   readonly head: { readonly kind: 'avgpool'; readonly kernel: number } | { readonly kind: 'global' };
   /** Absent for a plain (all-learnable) ResNet. */
   readonly nl?: NlOptions;
+  /** Any tensor's mode by id `node.param`, e.g. `{ 'fc.weight': { mode: 'frozen' } }`. */
+  readonly paramModes?: Readonly<Record<string, ParamSpec>>;
 }
 
 export const DEFAULT_SEED_BASE = '0x0000000000005eed';
@@ -107,5 +111,6 @@ export function buildResNet(o: ResNetOptions): SpecDocument {
       : b.add({ name: 'avgpool', op: 'globalavgpool', inputs: [x] });
   x = b.add({ name: 'flatten', op: 'flatten', inputs: [x] });
   x = b.add({ name: 'fc', op: 'dense', inputs: [x], outFeatures: o.numClasses, bias: true });
-  return b.build(o.name, o.description, [x]);
+  const doc = b.build(o.name, o.description, [x]);
+  return o.paramModes === undefined ? doc : withParamModes(doc, o.paramModes);
 }
