@@ -5,7 +5,7 @@ import tseslint from 'typescript-eslint';
 import { localPlugin } from './eslint/layering.mjs';
 
 /** Packages the browser-safe core may use: each must run unchanged in the renderer. */
-const CORE_PACKAGES = ['zod', 'jsonc-parser'];
+const CORE_PACKAGES = ['zod', 'jsonc-parser', '@noble/hashes'];
 
 /** npm packages that need Node (native addons, sockets, files): never in core/ or the renderer. */
 const NODE_ONLY_PACKAGES = [

@@ -14,7 +14,7 @@ export interface BoardFit {
   readonly board: BoardProfile;
   readonly regenerateAtLoad: FitVerdict;
   readonly regeneratePerLayer: FitVerdict;
-  /** The cheaper strategy that fits, if any: what the studio would pick for this board. */
+  /** The faster strategy that fits, if any: what the studio would pick for this board. */
   readonly recommended: 'regenerate-at-load' | 'regenerate-per-layer' | 'none';
 }
 

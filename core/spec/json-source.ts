@@ -13,20 +13,22 @@ const STRICT_JSON = { disallowComments: true, allowTrailingComma: false, allowEm
 /** Far deeper than any spec (a seeded param sits at depth 5); shallow enough that parsing cannot overflow the stack. */
 const MAX_DEPTH = 64;
 
-/** Offset of the first bracket nested deeper than MAX_DEPTH (outside strings), if any. */
+/** Offset of the first bracket nested deeper than MAX_DEPTH, skipping strings and comments as the parser does. */
 function tooDeepAt(text: string): number | undefined {
   let depth = 0;
-  let inString = false;
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
-    if (inString) {
-      if (c === '\\') i++;
-      else if (c === '"') inString = false;
-    } else if (c === '"') {
-      inString = true;
+    if (c === '"') {
+      // The parser ends a string at its closing quote or, unterminated, at the end of the line.
+      for (i++; i < text.length && text[i] !== '"' && text[i] !== '\n' && text[i] !== '\r'; i++) if (text[i] === '\\') i++;
+    } else if (c === '/' && text[i + 1] === '/') {
+      while (i < text.length && text[i] !== '\n' && text[i] !== '\r') i++;
+    } else if (c === '/' && text[i + 1] === '*') {
+      const end = text.indexOf('*/', i + 2);
+      i = end < 0 ? text.length : end + 1;
     } else if (c === '{' || c === '[') {
       if (++depth > MAX_DEPTH) return i;
-    } else if (c === '}' || c === ']') {
+    } else if ((c === '}' || c === ']') && depth > 0) {
       depth--;
     }
   }
@@ -50,7 +52,7 @@ export function readJsonSource(text: string): { readonly source: JsonSource } | 
   // The parser and the walks below recurse once per level: a few thousand brackets would overflow the stack.
   const deep = tooDeepAt(text);
   if (deep !== undefined) {
-    return { issues: [{ code: 'json-syntax', path: '', message: `not valid JSON for a spec: nested more than ${MAX_DEPTH} levels deep`, ...position(deep) }] };
+    return { issues: [{ code: 'json-syntax', path: '', message: `nested more than ${MAX_DEPTH} levels deep; a spec never needs more than a few`, ...position(deep) }] };
   }
   const errors: ParseError[] = [];
   // A UTF-8 byte order mark (some Windows editors write one) may be ignored (RFC 8259 §8.1); a space keeps offsets.

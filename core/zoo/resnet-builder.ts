@@ -33,7 +33,7 @@ export interface ResNetOptions {
   readonly numClasses: number;
   readonly stemWidth: number;
   readonly stages: readonly ResNetStage[];
-  /** 'avgpool' pools with a kernel of `headPool` (the CIFAR ResNet's avg_pool2d(out, 4)); 'global' averages all. */
+  /** 'avgpool' pools with `head.kernel` (the CIFAR ResNet's avg_pool2d(out, 4)); 'global' averages all. */
   readonly head: { readonly kind: 'avgpool'; readonly kernel: number } | { readonly kind: 'global' };
   /** Absent for a plain (all-learnable) ResNet. */
   readonly nl?: NlOptions;
