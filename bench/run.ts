@@ -5,9 +5,11 @@ import type { BenchFigure } from './bench-result.js';
 import { describeMachine } from './machine.js';
 import { markdownReport } from './report.js';
 import { budgetBench } from './suites/budget-bench.js';
+import { packageBench } from './suites/package-bench.js';
+import { seedBench } from './suites/seed-bench.js';
 
 /** Every suite, in the order its figures are printed. New issues add theirs here. */
-const SUITES: readonly (() => Promise<BenchFigure[]>)[] = [budgetBench];
+const SUITES: readonly (() => Promise<BenchFigure[]>)[] = [budgetBench, seedBench, packageBench];
 
 async function writeAtomically(file: string, text: string): Promise<void> {
   await writeFile(`${file}.tmp`, text);

@@ -2,7 +2,8 @@ import type { ModelGraph } from '../graph/model-graph.js';
 import { OPS } from '../ops/op-registry.js';
 import { planActivations } from './activation-plan.js';
 import type { Budget, LayerBudget } from './budget-types.js';
-import { estimatePackageSize, type PackageSizer } from './package-size.js';
+import { exactPackageSize } from '../package/exact-package-size.js';
+import type { PackageSizer } from './package-size.js';
 import { ACTIVATION_BYTES, type WeightDtype } from './weight-dtype.js';
 
 export interface BudgetOptions {
@@ -51,7 +52,7 @@ export function computeBudget(graph: ModelGraph, options: BudgetOptions = {}): B
   const macs = sum((l) => l.macs);
   const otherOps = sum((l) => l.otherOps);
   const seededBytes = sum((l) => l.seededBytes);
-  const pkg = (options.packageSizer ?? estimatePackageSize)(graph, dtype);
+  const pkg = (options.packageSizer ?? exactPackageSize)(graph, dtype);
   const perLayerRam = layers.reduce((m, l) => Math.max(m, l.liveBytes + l.seededBytes), 0);
 
   return {

@@ -4,9 +4,18 @@ import { SpecFileError } from '../../core/node/read-spec-file.js';
 import { serializeSpec } from '../../core/spec/serialize-spec.js';
 import { SpecError } from '../../core/spec/spec-issue.js';
 import { PRESETS } from '../../core/zoo/presets.js';
+import { KeyFileError, generateKeyFiles } from '../../core/node/package-keys.js';
+import { PackageFileError } from '../../core/node/package-files.js';
+import { WeightsFileError } from '../../core/node/safetensors.js';
+import { PackageError } from '../../core/package/package-error.js';
 import { budgetCommand } from './budget-command.js';
 import { CliError } from './cli-error.js';
+import { applyCommand, deltaCommand } from './delta-command.js';
+import { diffCommand } from './diff-command.js';
+import { inspectCommand, regenCommand } from './inspect-command.js';
 import { loadModel } from './load-model.js';
+import { packCommand } from './pack-command.js';
+import { verifyCommand } from './verify-command.js';
 
 function out(text: string): void {
   process.stdout.write(text);
@@ -48,6 +57,73 @@ export function buildProgram(): Command {
     .option('--layers', 'include the per-layer table (always in --json)', false)
     .action(async (model: string, o: Parameters<typeof budgetCommand>[1]) => out(await budgetCommand(model, o)));
 
+  program
+    .command('pack')
+    .description('build a seed package: graph, seeds, stored tensors, integrity, optional signature')
+    .argument('<model>', 'preset id or spec file')
+    .option('--weights <file>', 'trained values: a .safetensors file or a .rfpk package (default: untrained initial values)')
+    .addOption(new Option('--dtype <dtype>', 'storage of learnable tensors').choices(WEIGHT_DTYPES).default('fp32'))
+    .option('--sign <private key>', 'sign with this Ed25519 private key (PEM, from reframe keygen)')
+    .option('--no-spec', 'leave out the spec JSON (boards do not need it)')
+    .requiredOption('--out <file.rfpk>', 'where to write the package')
+    .action(async (model: string, o: Parameters<typeof packCommand>[1]) => out(await packCommand(model, o)));
+
+  program
+    .command('inspect')
+    .description('show what a package holds, tensor by tensor')
+    .argument('<pkg>', 'package file')
+    .option('--json', 'machine-readable output', false)
+    .action(async (file: string, o: { json: boolean }) => out(await inspectCommand(file, o)));
+
+  program
+    .command('verify')
+    .description('run every check and rebuild every tensor against its digest')
+    .argument('<pkg>', 'package file')
+    .option('--key <public key...>', 'trusted Ed25519 public keys (PEM); with a key, a valid signature is required')
+    .action(async (file: string, o: { key?: string[] }) => out(await verifyCommand(file, o)));
+
+  program
+    .command('regen')
+    .description("write one tensor's float32 values (little-endian, canonical order)")
+    .argument('<pkg>', 'package file')
+    .requiredOption('--tensor <name>', 'tensor id, e.g. layer1.0.nl1.conv.weight')
+    .requiredOption('--out <file>', 'output file')
+    .action(async (file: string, o: { tensor: string; out: string }) => out(await regenCommand(file, o)));
+
+  program
+    .command('diff')
+    .description('compare two packages node by node and tensor by tensor')
+    .argument('<a>', 'package file')
+    .argument('<b>', 'package file')
+    .action(async (a: string, b: string) => out(await diffCommand(a, b)));
+
+  program
+    .command('delta')
+    .description('make a delta package holding only the tensors that changed')
+    .argument('<base>', 'the package the board has')
+    .argument('<new>', 'the package to send')
+    .requiredOption('--out <file>', 'output file')
+    .option('--sign <private key>', 'sign the delta')
+    .action(async (base: string, target: string, o: { out: string; sign?: string }) => out(await deltaCommand(base, target, o)));
+
+  program
+    .command('apply')
+    .description('rebuild a full package from its base and a delta (checked against the target digest)')
+    .argument('<base>', 'base package')
+    .argument('<delta>', 'delta package')
+    .requiredOption('--out <file>', 'output file')
+    .option('--key <public key...>', 'require the delta to be signed by one of these keys')
+    .action(async (base: string, delta: string, o: { out: string; key?: string[] }) => out(await applyCommand(base, delta, o)));
+
+  program
+    .command('keygen')
+    .description('make an Ed25519 key pair for signing packages: <prefix>.key and <prefix>.pub')
+    .requiredOption('--out <prefix>', 'path prefix of the two files')
+    .action(async (o: { out: string }) => {
+      const k = await generateKeyFiles(o.out);
+      out(`wrote ${k.privatePath} (private, keep it safe) and ${k.publicPath}; key id ${k.keyId}\n`);
+    });
+
   return program;
 }
 
@@ -57,7 +133,14 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     await buildProgram().parseAsync([...argv], { from: 'user' });
     return 0;
   } catch (error) {
-    if (error instanceof SpecError || error instanceof SpecFileError) {
+    if (
+      error instanceof SpecError ||
+      error instanceof SpecFileError ||
+      error instanceof PackageError ||
+      error instanceof PackageFileError ||
+      error instanceof KeyFileError ||
+      error instanceof WeightsFileError
+    ) {
       process.stderr.write(`reframe: ${error.message}\n`);
       return 1;
     }

@@ -9,7 +9,7 @@ describe('budgetHeadline', () => {
     const built = buildGraph(findPreset('reframe-resnet18-cifar')!.build());
     if (!built.ok) throw new Error('preset must build');
     const line = budgetHeadline(computeBudget(built.graph).totals);
-    expect(line).toMatch(/^1\.11 M learnable · 30\.5 K seeded · 57\.84 M MACs · package [\d.]+ MiB \(est\.\) · peak RAM 1\.75 MiB$/);
+    expect(line).toMatch(/^1\.11 M learnable · 30\.5 K seeded · 57\.84 M MACs · package 4\.31 MiB · peak RAM 1\.75 MiB$/);
   });
 
   it('leaves out seeds when a model has none', () => {

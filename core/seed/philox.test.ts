@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+import { fillPhiloxWords, MAX_STREAM_WORDS, mulHi32, philox4x32 } from './philox.js';
+
+const words = (hex: string): number[] => hex.split(' ').map((h) => Number.parseInt(h, 16));
+
+/** Stream word j straight from the definition in DESIGN.md §5, through the one-block entry point. */
+function definitionWord(key: readonly [number, number], j: number): number {
+  const block = Math.floor(j / 4);
+  return philox4x32([block % 2 ** 32, Math.floor(block / 2 ** 32), 0, 0], key)[j % 4]!;
+}
+
+describe('philox4x32', () => {
+  it('gives the known answers of DESIGN.md §5', () => {
+    expect(philox4x32([0, 0, 0, 0], [0, 0])).toEqual(words('6627e8d5 e169c58d bc57ac4c 9b00dbd8'));
+    const ones = 0xffffffff;
+    expect(philox4x32([ones, ones, ones, ones], [ones, ones])).toEqual(words('408f276d 41c83b0e a20bc7c6 6d5451fd'));
+    expect(philox4x32([0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344], [0xa4093822, 0x299f31d0])).toEqual(
+      words('d16cfe09 94fdcceb 5001e420 24126ea1'),
+    );
+  });
+});
+
+describe('mulHi32', () => {
+  it('equals the exact 64-bit product shifted down, including the extremes', () => {
+    const probes = [0, 1, 0xffff, 0x10000, 0x7fffffff, 0x80000000, 0xfffffffe, 0xffffffff, 0xd2511f53, 0xcd9e8d57];
+    let x = 0x12345678;
+    for (let i = 0; i < 200; i++) {
+      // xorshift32: cheap spread of operands without relying on the code under test.
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      probes.push(x >>> 0);
+    }
+    for (const a of probes) {
+      for (const b of probes.slice(0, 30)) {
+        expect(mulHi32(a, b) >>> 0).toBe(Number((BigInt(a) * BigInt(b)) >> 32n));
+        // Negative int32 spellings of the same bits give the same answer.
+        expect(mulHi32(a | 0, b | 0) >>> 0).toBe(Number((BigInt(a) * BigInt(b)) >> 32n));
+      }
+    }
+  });
+});
+
+describe('fillPhiloxWords', () => {
+  const key = [0x89abcdef, 0x01234567] as const;
+
+  it('matches the definition word by word for any start and a count not a multiple of 4', () => {
+    for (const start of [0, 1, 2, 3, 5, 17]) {
+      for (const count of [0, 1, 3, 4, 7, 13]) {
+        const out = new Uint32Array(count);
+        fillPhiloxWords(key, start, out);
+        expect(Array.from(out)).toEqual(Array.from({ length: count }, (_, t) => definitionWord(key, start + t)));
+      }
+    }
+  });
+
+  it('gives from start 5 the tail of the words from 0', () => {
+    const all = new Uint32Array(40);
+    fillPhiloxWords(key, 0, all);
+    const tail = new Uint32Array(35);
+    fillPhiloxWords(key, 5, tail);
+    expect(tail).toEqual(all.subarray(5));
+  });
+
+  it('carries the block counter into its high 32 bits', () => {
+    const j = 2 ** 32 * 4 + 1;
+    const one = new Uint32Array(3);
+    fillPhiloxWords(key, j, one);
+    expect(Array.from(one)).toEqual(philox4x32([0, 1, 0, 0], key).slice(1));
+    // A range that runs across the carry, starting mid-block.
+    const start = 2 ** 34 - 7;
+    const across = new Uint32Array(14);
+    fillPhiloxWords(key, start, across);
+    expect(Array.from(across)).toEqual(Array.from({ length: 14 }, (_, t) => definitionWord(key, start + t)));
+    expect(across[7]).toBe(philox4x32([0, 1, 0, 0], key)[0]);
+  });
+
+  it('reaches word 2^53 − 1 and refuses to go past it', () => {
+    const start = MAX_STREAM_WORDS - 6;
+    const end = new Uint32Array(6);
+    fillPhiloxWords(key, start, end);
+    expect(Array.from(end)).toEqual(Array.from({ length: 6 }, (_, t) => definitionWord(key, start + t)));
+    expect(() => fillPhiloxWords(key, start, new Uint32Array(7))).toThrow(RangeError);
+    expect(() => fillPhiloxWords(key, -1, new Uint32Array(1))).toThrow(RangeError);
+    expect(() => fillPhiloxWords(key, 0.5, new Uint32Array(1))).toThrow(RangeError);
+  });
+
+  it('writes the same bits into an Int32Array', () => {
+    const u = new Uint32Array(9);
+    const i = new Int32Array(9);
+    fillPhiloxWords(key, 3, u);
+    fillPhiloxWords(key, 3, i);
+    expect(new Uint32Array(i.buffer)).toEqual(u);
+  });
+});
