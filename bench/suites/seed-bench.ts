@@ -15,7 +15,7 @@ const DISTS: readonly SeedDist[] = ['uniform', 'normal', 'sign'];
  */
 export async function seedBench(): Promise<BenchFigure[]> {
   const out = new Float32Array(ELEMENTS);
-  const bench = new Bench({ time: 1000, warmupTime: 200 });
+  const bench = new Bench({ time: 1000, warmupTime: 500 });
   for (const dist of DISTS) {
     const mult = seededMult({ dist, init: 'kaiming', gain: Math.SQRT2 }, SHAPE);
     bench.add(dist, () => {

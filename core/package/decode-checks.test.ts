@@ -58,7 +58,7 @@ describe('decodePackage checks, in order', () => {
 
   it('sections: CRC, layout and order', () => {
     const b = good.slice();
-    b[sectionOffset(b, SECTION.GRPH) + 9] ^= 0x10;
+    b[sectionOffset(b, SECTION.GRPH) + 9]! ^= 0x10;
     expect(rejection(b)).toMatchObject({ check: 'sections', message: expect.stringContaining('section GRPH fails its CRC-32C') });
     const moved = good.slice();
     new DataView(moved.buffer).setUint32(32 + 16 + 4, sectionOffset(moved, SECTION.GRPH) + 4, true);
@@ -68,7 +68,7 @@ describe('decodePackage checks, in order', () => {
   it('digest: any covered byte changed with its CRC fixed', () => {
     const b = good.slice();
     const at = sectionOffset(b, SECTION.DATA) + 8;
-    b[at] ^= 1;
+    b[at]! ^= 1;
     const view = new DataView(b.buffer);
     const count = view.getUint16(12, true);
     for (let i = 0; i < count; i++) {
@@ -96,5 +96,18 @@ describe('decodePackage checks, in order', () => {
     const c = good.slice();
     new DataView(c.buffer).setUint32(tens + 4 + 48, 0x7fffffff, true);
     expect(rejection(reseal(c)).check).toBe('semantics');
+  });
+});
+
+describe('canonical encodings', () => {
+  it('refuse a string table with a spare byte, even resealed', () => {
+    const good = packPreset('tiny', 'fp32');
+    const b = good.slice();
+    const view = new DataView(b.buffer);
+    // STRS is the first section; grow its length by one into its own zero padding (tiny's has two bytes).
+    const length = view.getUint32(32 + 8, true);
+    expect(length & 3).not.toBe(0);
+    view.setUint32(32 + 8, length + 1, true);
+    expect(rejection(reseal(b))).toMatchObject({ check: 'semantics', message: expect.stringContaining('STRS is not the canonical string table') });
   });
 });

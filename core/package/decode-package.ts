@@ -13,6 +13,7 @@ import { PackageError } from './package-error.js';
 import { planPackage, storedBytes, type SeededInfo, type StoredDtype, type TensorPlan } from './package-plan.js';
 import { readContainer, sectionOf, type ReadOptions, type SignatureInfo } from './read-container.js';
 import { readString } from './string-table.js';
+import { bytesEqual } from './tensor-digest.js';
 
 export interface TensorRecord extends Omit<TensorPlan, 'nameRef'> {
   readonly digest: Uint8Array;
@@ -128,6 +129,13 @@ function checkData(tensors: readonly TensorRecord[], plan: readonly TensorPlan[]
   if (end !== data.length) throw semantics(`DATA has ${data.length} bytes, the tensors use ${end}`);
 }
 
+/** A tensor as the package sees it: seeds as numbers ("0x5EED" is "0x…5eed") and kaiming's default fan made explicit. */
+function paramKey(p: ModelGraph['nodes'][number]['params'][number]): unknown[] {
+  const s = p.spec;
+  if (s.mode !== 'seeded') return [p.id, p.shape, s.mode];
+  return [p.id, p.shape, s.dist, s.init, s.init === 'kaiming' ? (s.fan ?? 'fan_in') : null, s.gain, BigInt(s.seed).toString(16)];
+}
+
 function checkSpecSection(text: string, graph: ModelGraph): void {
   const result = checkSpecText(text);
   if (!result.ok) throw semantics(`SPEC is not a valid spec: ${formatSpecIssue((result.issues[0] as SpecIssue))}`);
@@ -135,6 +143,8 @@ function checkSpecSection(text: string, graph: ModelGraph): void {
   const b = graph.nodes;
   const same =
     a.length === b.length &&
+    result.graph.name === graph.name &&
+    result.graph.outputs.join(',') === graph.outputs.join(',') &&
     a.every((n, i) => {
       const m = b[i] as (typeof b)[number];
       return (
@@ -142,7 +152,8 @@ function checkSpecSection(text: string, graph: ModelGraph): void {
         n.op === m.op &&
         n.outputShape.join(',') === m.outputShape.join(',') &&
         n.inputs.join(',') === m.inputs.join(',') &&
-        JSON.stringify(n.params.map((p) => [p.id, p.shape, p.spec])) === JSON.stringify(m.params.map((p) => [p.id, p.shape, p.spec]))
+        JSON.stringify(n.attrs) === JSON.stringify(m.attrs) &&
+        JSON.stringify(n.params.map(paramKey)) === JSON.stringify(m.params.map(paramKey))
       );
     });
   if (!same) throw semantics('SPEC describes a different model than GRPH and TENS');
@@ -181,7 +192,11 @@ export function decodePackage(bytes: Uint8Array, options: ReadOptions = {}): Dec
 
   const weightDtype = WEIGHT_DTYPES[c.weightDtypeCode] as WeightDtype;
   const data = sectionOf(c.sections, SECTION.DATA);
-  checkData(tensors, planPackage(graph, { dtype: weightDtype, includeSpec: false }).tensors, data);
+  const plan = planPackage(graph, { dtype: weightDtype, includeSpec: false });
+  checkData(tensors, plan.tensors, data);
+  // Strings and graph have exactly one encoding: anything else (spare bytes, other orders) is refused.
+  if (!bytesEqual(strings, plan.strings)) throw semantics('STRS is not the canonical string table of this graph (extra, missing or reordered bytes)');
+  if (!bytesEqual(sectionOf(c.sections, SECTION.GRPH), plan.graphBytes)) throw semantics('GRPH is not the canonical encoding of this graph');
 
   const specSection = c.sections.get(SECTION.SPEC);
   let specText: string | undefined;

@@ -125,6 +125,7 @@ function delta(message: string): PackageError {
 export function inspectDelta(deltaBytes: Uint8Array, options: ReadOptions = {}): DeltaInfo & { refs: number[]; sections: ReadonlyMap<number, Uint8Array> } {
   const c = readContainer(deltaBytes, options);
   if (c.kind !== 'delta') throw new PackageError('header', 'this is a full package, not a delta');
+  if (c.weightDtypeCode !== 0) throw new PackageError('header', `a delta's weight dtype byte must be 0, is ${c.weightDtypeCode}`);
   const r = new ByteReader(sectionOf(c.sections, SECTION.DLTA), 'DLTA');
   const baseDigest = toHex(r.slice(32));
   const targetDigest = toHex(r.slice(32));
@@ -163,13 +164,17 @@ export function applyDelta(baseBytes: Uint8Array, deltaBytes: Uint8Array, option
   let cursor = 0;
   let end = 0;
   entries.forEach(({ offset, length }, i) => {
-    if (length === 0) return;
+    if (length === 0) {
+      if (info.refs[i] !== NO_BASE_TENSOR) throw delta(`target tensor ${i} stores no bytes but refers to base tensor ${info.refs[i]}`);
+      return;
+    }
     if (offset !== end) throw delta(`target tensor ${i} is not where the canonical layout puts it`);
     end = align4(offset + length);
     const ref = info.refs[i] as number;
     if (ref === NO_BASE_TENSOR) {
       if (cursor + length > literal.length) throw delta(`the delta's DATA ends before target tensor ${i}`);
       pieces.push({ at: offset, bytes: literal.subarray(cursor, cursor + length) });
+      for (let p = cursor + length; p < align4(cursor + length); p++) if (literal[p] !== 0) throw delta(`padding after carried tensor ${i} is not zero`);
       cursor = align4(cursor + length);
     } else {
       const b = base.tensors[ref];

@@ -10,6 +10,8 @@ import { initialValues } from './initial-values.js';
 import { packPreset, presetGraph, testKeys } from './package-test-support.fixture.js';
 import { checkTensorDigests, readTensor } from './read-tensor.js';
 import { PackageError } from './package-error.js';
+import { withParamModes } from '../spec/edit-spec.js';
+import { checkSpecValue } from '../spec/load-spec.js';
 
 describe('encodePackage / decodePackage', () => {
   it.each(WEIGHT_DTYPES)('round-trips the tiny model at %s', (dtype) => {
@@ -54,6 +56,17 @@ describe('encodePackage / decodePackage', () => {
     const pkg = decodePackage(encodePackage(graph, initialValues(graph), { dtype: 'fp32', includeSpec: false }));
     expect(pkg.specText).toBeUndefined();
     expect(pkg.graph.nodes).toHaveLength(graph.nodes.length);
+  });
+
+  it('accepts a spec that writes seeds short or upper-case and leaves kaiming\'s fan to its default', () => {
+    const doc = withParamModes(presetGraph('tiny').doc, {
+      'layer1.0.nl1.conv.weight': { mode: 'seeded', dist: 'uniform', init: 'kaiming', gain: 1, seed: '0x5EED' },
+    });
+    const result = checkSpecValue(doc);
+    if (!result.ok) throw new Error('spec must build');
+    const pkg = decodePackage(encodePackage(result.graph, initialValues(result.graph), { dtype: 'fp32' }));
+    const t = pkg.tensors.find((x) => x.id === 'layer1.0.nl1.conv.weight')!;
+    expect(t.seeded).toMatchObject({ seed: '0x0000000000005eed', fan: 'fan_in', dist: 'uniform' });
   });
 
   it('refuses to pack missing, misshapen or non-finite values', () => {

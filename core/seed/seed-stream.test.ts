@@ -70,6 +70,35 @@ describe('regenerateRange', () => {
     });
   }
 
+  it('uniform: the fused fast path gives f32(f32(word >> 8) · mult) for any alignment, also past 2^32 blocks', () => {
+    const mult = Math.fround(0.37);
+    for (const start of [0, 1, 7, 15, 16, 33, 2 ** 34 - 40, 2 ** 34 - 37]) {
+      const count = 90;
+      const words = new Int32Array(streamWords(SEED, start, count).buffer);
+      const expected = Array.from(words, (w) => Math.fround(Math.fround(w >> 8) * mult));
+      expect(Array.from(regenerateRange({ seed: SEED, dist: 'uniform', mult }, start, count))).toEqual(expected);
+    }
+  });
+
+  it('normal and sign follow their definitions from the words', () => {
+    const mult = Math.fround(0.37);
+    const start = 2 ** 32 - 3;
+    const words = streamWords(SEED, 4 * start, 4 * 10);
+    const normal = Array.from({ length: 10 }, (_, e) => {
+      let s = -(2 ** 25);
+      for (let t = 0; t < 4; t++) s += words[4 * e + t]! >>> 8;
+      return Math.fround(Math.fround(s) * mult);
+    });
+    expect(Array.from(regenerateRange({ seed: SEED, dist: 'normal', mult }, start, 10))).toEqual(normal);
+    const signStart = 32 * 5 + 3;
+    const signWords = streamWords(SEED, 5, 3);
+    const sign = Array.from({ length: 70 }, (_, t) => {
+      const i = signStart + t;
+      return (signWords[Math.floor(i / 32) - 5]! >>> (i % 32)) & 1 ? mult : -mult;
+    });
+    expect(Array.from(regenerateRange({ seed: SEED, dist: 'sign', mult }, signStart, 70))).toEqual(sign);
+  });
+
   it('sign: ranges across the scratch chunk of 4096 words equal the slice', () => {
     const params: SeededStreamParams = { seed: 7n, dist: 'sign', mult: 1 };
     const whole = regenerate(params, 4096 * 32 + 200);

@@ -1,5 +1,5 @@
 import { assertNever } from '../assert-never.js';
-import { fillPhiloxWords, philoxQuadInto } from './philox.js';
+import { fillPhiloxWords, fillUniformQuads } from './philox.js';
 
 /**
  * Seed streams (DESIGN.md §5): a seeded tensor is stored as (seed, distribution, float32 multiplier) and
@@ -86,29 +86,22 @@ const scratch = new Uint32Array(CHUNK_WORDS);
 /**
  * uniform: k = (word i as int32) >> 8, value = f32(f32(k) · mult). |k| ≤ 2^23 converts to float32
  * exactly, and a product of two 24-bit significands is exact in a double, so the outer fround is the one
- * float32 rounding of the product.
- *
- * Word i belongs to element i. The aligned middle of the range is generated 16 words (four Philox blocks)
- * at a time and converted while the words are still in registers' reach; the ragged ends go through the
- * word stream, written into an int32 view of the output and converted in place.
+ * float32 rounding of the product. Word i belongs to element i: the middle of the range, in whole groups
+ * of 16 words, takes the fused fast path; the ragged ends are generated into an int32 view of the output
+ * and converted in place.
  */
 function fillUniform(key: readonly [number, number], start: number, count: number, mult: number, out: Float32Array): void {
   const end = start + count;
-  const bodyStart = Math.min(end, Math.ceil(start / 16) * 16);
-  const bodyEnd = Math.max(bodyStart, Math.floor(end / 16) * 16);
-  uniformInPlace(key, start, bodyStart - start, mult, out, 0);
-  const k0 = key[0];
-  const k1 = key[1];
-  for (let j = bodyStart, o = bodyStart - start; j < bodyEnd; j += 16, o += 16) {
-    const block = j / 4;
-    // block is a multiple of 4, so c0 ≤ 2^32 − 4 and the group never carries.
-    philoxQuadInto(block >>> 0, Math.floor(block / TWO_POW_32), k0, k1, quad, o, out, mult);
+  const bodyStart = Math.ceil(start / 16) * 16;
+  const bodyEnd = Math.floor(end / 16) * 16;
+  if (bodyEnd <= bodyStart) {
+    uniformInPlace(key, start, count, mult, out, 0);
+    return;
   }
+  uniformInPlace(key, start, bodyStart - start, mult, out, 0);
+  fillUniformQuads(key, bodyStart / 4, (bodyEnd - bodyStart) / 16, mult, out, bodyStart - start);
   uniformInPlace(key, bodyEnd, end - bodyEnd, mult, out, bodyEnd - start);
 }
-
-const quad = new Int32Array(16);
-const TWO_POW_32 = 0x100000000;
 
 function uniformInPlace(key: readonly [number, number], start: number, count: number, mult: number, out: Float32Array, at: number): void {
   const words = new Int32Array(out.buffer, out.byteOffset + 4 * at, count);

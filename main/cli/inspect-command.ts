@@ -2,6 +2,8 @@ import { writeFileAtomically } from '../../core/node/atomic-write.js';
 import { readPackageFile } from '../../core/node/package-files.js';
 import { loadVerifier } from '../../core/node/package-keys.js';
 import { decodePackage, type DecodedPackage, type TensorRecord } from '../../core/package/decode-package.js';
+import { inspectDelta } from '../../core/package/delta-package.js';
+import { FLAG_DELTA } from '../../core/package/package-constants.js';
 import { readTensor } from '../../core/package/read-tensor.js';
 import { float32Bytes, toHex } from '../../core/package/tensor-digest.js';
 import { formatBytes } from '../../core/format/quantity.js';
@@ -36,9 +38,29 @@ export async function openPackage(file: string, keys: readonly string[] = []): P
   return decodePackage(bytes, keys.length === 0 ? {} : { verifier: await loadVerifier(keys) });
 }
 
-/** `reframe inspect`: what a package holds, tensor by tensor. */
+function isDelta(bytes: Uint8Array): boolean {
+  // Flags sit at byte 6; the full checks run in inspectDelta or decodePackage either way.
+  return bytes.length > 8 && ((bytes[6] ?? 0) & FLAG_DELTA) !== 0;
+}
+
+function inspectDeltaFile(file: string, bytes: Uint8Array, json: boolean): string {
+  const d = inspectDelta(bytes);
+  const info = { file, bytes: bytes.length, kind: 'delta', baseSha256: d.baseDigest, targetSha256: d.targetDigest, targetBytes: d.targetSize, tensorsCarried: d.carried, tensorsReused: d.reused };
+  if (json) return `${JSON.stringify(info, null, 2)}\n`;
+  return [
+    `${file}: ReFrame delta package v1, ${bytes.length.toLocaleString('en-US')} bytes (${formatBytes(bytes.length)})`,
+    `  turns base   ${d.baseDigest}`,
+    `  into target  ${d.targetDigest} (${d.targetSize.toLocaleString('en-US')} bytes)`,
+    `  ${d.carried} stored tensor(s) carried, ${d.reused} reused from the base; apply with reframe apply <base> ${file} --out <file>`,
+    '',
+  ].join('\n');
+}
+
+/** `reframe inspect`: what a package holds, tensor by tensor (or, for a delta, what it changes). */
 export async function inspectCommand(file: string, o: { json: boolean }): Promise<string> {
-  const pkg = await openPackage(file);
+  const bytes = await readPackageFile(file);
+  if (isDelta(bytes)) return inspectDeltaFile(file, bytes, o.json);
+  const pkg = decodePackage(bytes);
   if (o.json) {
     return `${JSON.stringify(
       {
