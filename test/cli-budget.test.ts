@@ -1,39 +1,12 @@
-import { execFile } from 'node:child_process';
-import { access, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { reframe, SLOW } from './support/reframe-cli.js';
 import { PRESETS } from '../core/zoo/presets.js';
 
 // The real CLI in a child process, as a user or a CI pipeline runs it: bin/reframe.mjs over the compiled dist.
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const BIN = join(ROOT, 'bin', 'reframe.mjs');
-// Each test starts one or two Node processes; leave room for a busy two-core CI machine.
-const SLOW = { timeout: 30_000 };
-
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function reframe(...args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    execFile(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: 'utf8', maxBuffer: 32 * 1024 * 1024 }, (error, stdout, stderr) => {
-      // A numeric code is the CLI's own exit status; anything else means the process never ran.
-      if (error !== null && typeof error.code !== 'number') reject(error);
-      else resolve({ code: error === null ? 0 : (error.code as number), stdout, stderr });
-    });
-  });
-}
-
-function run(file: string, args: readonly string[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    execFile(process.execPath, [file, ...args], { cwd: ROOT }, (error) => (error === null ? resolve() : reject(error)));
-  });
-}
 
 interface BudgetJson {
   readonly model: string;
@@ -41,14 +14,6 @@ interface BudgetJson {
   readonly reduction?: { readonly baseline: string; readonly change: Readonly<Record<string, number>> };
   readonly layers: readonly unknown[];
 }
-
-beforeAll(async () => {
-  const built = await access(join(ROOT, 'dist', 'main', 'cli', 'reframe.js')).then(
-    () => true,
-    () => false,
-  );
-  if (!built) await run(join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), ['-b']);
-}, 180_000);
 
 describe('reframe budget', SLOW, () => {
   it('reports the ReFrame reductions against ResNet-18', async () => {

@@ -1,10 +1,9 @@
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { access, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { reframe, SLOW } from './support/reframe-cli.js';
 import { regenerate } from '../core/seed/seed-stream.js';
 import { float32Bytes } from '../core/package/tensor-digest.js';
 
@@ -12,32 +11,6 @@ import { float32Bytes } from '../core/package/tensor-digest.js';
 // the order a user goes: keygen, pack (signed, fp16, int8, trained weights), verify, inspect, regen,
 // diff, delta, apply, and the failures each must report with its exit code (1 bad input, 2 usage).
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const BIN = join(ROOT, 'bin', 'reframe.mjs');
-// Each test starts a few Node processes; leave room for a busy two-core CI machine.
-const SLOW = { timeout: 30_000 };
-
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function reframe(...args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    execFile(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: 'utf8', maxBuffer: 32 * 1024 * 1024 }, (error, stdout, stderr) => {
-      // A numeric code is the CLI's own exit status; anything else means the process never ran.
-      if (error !== null && typeof error.code !== 'number') reject(error);
-      else resolve({ code: error === null ? 0 : (error.code as number), stdout, stderr });
-    });
-  });
-}
-
-function run(file: string, args: readonly string[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    execFile(process.execPath, [file, ...args], { cwd: ROOT }, (error) => (error === null ? resolve() : reject(error)));
-  });
-}
 
 const exists = (path: string) =>
   access(path).then(
@@ -93,10 +66,8 @@ let dir = '';
 const at = (name: string) => join(dir, name);
 
 beforeAll(async () => {
-  const built = await exists(join(ROOT, 'dist', 'main', 'cli', 'reframe.js'));
-  if (!built) await run(join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), ['-b']);
   dir = await mkdtemp(join(tmpdir(), 'reframe-package-'));
-}, 180_000);
+});
 
 afterAll(async () => {
   if (dir !== '') await rm(dir, { recursive: true, force: true });
