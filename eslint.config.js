@@ -22,6 +22,7 @@ const NODE_ONLY_PACKAGES = [
   'fastify',
   'playwright-core',
   'onnxruntime-node',
+  'sharp',
 ];
 
 export default defineConfig(
