@@ -24,7 +24,7 @@ async function run(shape: number[], pixels: number[], nodes: SpecNode[], values:
 const range = (n: number, f = (i: number) => i) => Array.from({ length: n }, (_, i) => f(i));
 
 /** Direct NCHW convolution, PyTorch semantics: the reference the engine must match. */
-function refConv(x: number[], [c, h, w]: number[], weight: number[], o: number, k: number, s: number, p: number, g: number): number[] {
+function refConv(x: number[], [c, h, w]: [number, number, number], weight: number[], o: number, k: number, s: number, p: number, g: number): number[] {
   const oh = Math.floor((h + 2 * p - k) / s) + 1;
   const ow = Math.floor((w + 2 * p - k) / s) + 1;
   const cg = c / g;
