@@ -1,4 +1,4 @@
-import type * as tfc from '@tensorflow/tfjs-core';
+import type * as tfc from '@tensorflow/tfjs';
 import type { GraphNode, ModelGraph } from '../../graph/model-graph.js';
 import type { TensorValues } from '../../package/encode-package.js';
 import { seededMult } from '../../seed/seed-mult.js';
@@ -21,8 +21,12 @@ export interface TfModel {
  * The spec as a tfjs model. Parameters keep their canonical layout (OIHW, [out, in]); the ops
  * transpose at the boundary. Seeded tensors come from the project's seed streams, never tfjs's RNG.
  */
+let modelCount = 0;
+
 export function buildTfModel(engine: Engine, graph: ModelGraph, values: TensorValues): TfModel {
   const tf = engine.tf;
+  // tfjs variable names are global: prefix them so two models (a run and its evaluation) coexist.
+  const scope = `m${modelCount++}/`;
   const params = new Map<string, tfc.Tensor>();
   const stored = new Map<string, tfc.Variable>();
   const trainable: tfc.Variable[] = [];
@@ -43,7 +47,7 @@ export function buildTfModel(engine: Engine, graph: ModelGraph, values: TensorVa
         const mult = seededMult({ dist: s.dist, init: s.init, ...(fan === undefined ? {} : { fan }), gain: s.gain }, p.shape);
         params.set(p.id, tf.tensor(regenerate({ seed: s.seed, dist: s.dist, mult }, p.elements), [...p.shape]));
       } else {
-        const variable = tf.variable(tf.tensor(storedValue(p.id, p.shape), [...p.shape]), s.mode === 'learnable', p.id);
+        const variable = tf.variable(tf.tensor(storedValue(p.id, p.shape), [...p.shape]), s.mode === 'learnable', scope + p.id);
         params.set(p.id, variable);
         stored.set(p.id, variable);
         if (s.mode === 'learnable') trainable.push(variable);
@@ -51,8 +55,8 @@ export function buildTfModel(engine: Engine, graph: ModelGraph, values: TensorVa
     }
     if (node.op === 'batchnorm') {
       const c = [node.outputShape[0] ?? 0];
-      const mean = tf.variable(tf.tensor(storedValue(`${node.name}.running_mean`, c), c), false, `${node.name}.running_mean`);
-      const variance = tf.variable(tf.tensor(storedValue(`${node.name}.running_var`, c), c), false, `${node.name}.running_var`);
+      const mean = tf.variable(tf.tensor(storedValue(`${node.name}.running_mean`, c), c), false, `${scope}${node.name}.running_mean`);
+      const variance = tf.variable(tf.tensor(storedValue(`${node.name}.running_var`, c), c), false, `${scope}${node.name}.running_var`);
       states.set(node.name, { mean, variance });
       stored.set(`${node.name}.running_mean`, mean);
       stored.set(`${node.name}.running_var`, variance);

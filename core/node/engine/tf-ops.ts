@@ -1,4 +1,4 @@
-import type * as tfc from '@tensorflow/tfjs-core';
+import type * as tfc from '@tensorflow/tfjs';
 import { assertNever } from '../../assert-never.js';
 import type { GraphNode } from '../../graph/model-graph.js';
 import type { AvgPoolAttrs } from '../../ops/avgpool.js';
