@@ -1,3 +1,4 @@
+import type * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { epochBatches } from '../../data/batch-pipeline.js';
 import { decodePackage } from '../../package/decode-package.js';
@@ -58,6 +59,44 @@ describe('buildTfModel', () => {
     const back = await model.values();
     const pkg = decodePackage(encodePackage(graph, back, { dtype: 'fp32' }));
     for (const t of pkg.tensors) if (t.seeded === undefined) expect(readTensor(pkg, t)).toEqual(values.get(t.id));
+    model.dispose();
+  });
+});
+
+describe('whole-model gradients on the chosen engine', () => {
+  it('agree with finite differences for stored parameters throughout the tiny network', async () => {
+    const tf = engine.tf;
+    const graph = graphOf('tiny');
+    const base = initialValues(graph);
+    const x = tf.tensor(Array.from({ length: 6 * 64 }, (_, i) => Math.sin(i * 0.37) * 1.5), [6, 1, 8, 8]);
+    const y = tf.oneHot(tf.tensor1d([0, 1, 2, 2, 1, 0], 'int32'), 3);
+    const lossWith = async (values: Map<string, Float32Array>) => {
+      const m = buildTfModel(engine, graph, values);
+      const l = (await tf.losses.softmaxCrossEntropy(y, m.forward(x, true)).data())[0]!;
+      m.dispose();
+      return l;
+    };
+    const model = buildTfModel(engine, graph, base);
+    const { grads } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(y, model.forward(x, true)) as tf.Scalar, model.trainable as tf.Variable[]);
+    const byId = new Map(model.trainable.map((v) => [v.name.replace(/^m\d+\//, ''), v.name]));
+    for (const [id, index] of [
+      ['fc.weight', 4],
+      ['layer1.0.nl2.pw.weight', 7],
+      ['layer1.0.nl1.pw.weight', 2],
+      ['conv1.weight', 3],
+    ] as const) {
+      const analytic = (await grads[byId.get(id)!]!.data())[index]!;
+      const central = async (eps: number) => {
+        const up = new Map(base);
+        const down = new Map(base);
+        up.set(id, base.get(id)!.map((v, i) => (i === index ? v + eps : v)));
+        down.set(id, base.get(id)!.map((v, i) => (i === index ? v - eps : v)));
+        return ((await lossWith(up)) - (await lossWith(down))) / (2 * eps);
+      };
+      // Richardson extrapolation cancels the O(eps²) error of central differences on this curved loss.
+      const numeric = (4 * (await central(2e-3)) - (await central(4e-3))) / 3;
+      expect(Math.abs(analytic - numeric)).toBeLessThan(1e-3 + 0.05 * Math.abs(numeric));
+    }
     model.dispose();
   });
 });

@@ -31,6 +31,7 @@ export function buildTfModel(engine: Engine, graph: ModelGraph, values: TensorVa
   const stored = new Map<string, tfc.Variable>();
   const trainable: tfc.Variable[] = [];
   const states = new Map<string, { mean: tfc.Variable; variance: tfc.Variable }>();
+  const trainableIds = new Set<string>();
 
   const storedValue = (id: string, shape: readonly number[]): Float32Array => {
     const v = values.get(id);
@@ -50,7 +51,10 @@ export function buildTfModel(engine: Engine, graph: ModelGraph, values: TensorVa
         const variable = tf.variable(tf.tensor(storedValue(p.id, p.shape), [...p.shape]), s.mode === 'learnable', scope + p.id);
         params.set(p.id, variable);
         stored.set(p.id, variable);
-        if (s.mode === 'learnable') trainable.push(variable);
+        if (s.mode === 'learnable') {
+          trainable.push(variable);
+          trainableIds.add(p.id);
+        }
       }
     }
     if (node.op === 'batchnorm') {
@@ -71,6 +75,7 @@ export function buildTfModel(engine: Engine, graph: ModelGraph, values: TensorVa
         if (t === undefined) throw new Error(`${node.name} has no ${name} tensor`);
         return t;
       },
+      trainable: (name) => trainableIds.has(`${node.name}.${name}`),
       ...(state === undefined ? {} : { state }),
     };
   };

@@ -7,6 +7,7 @@ import type { ChannelShuffleAttrs } from '../../ops/channel-shuffle.js';
 import type { ConvAttrs } from '../../ops/conv.js';
 import type { MaxPoolAttrs } from '../../ops/maxpool.js';
 import { mixedPoolSplits, type MixedPoolAttrs } from '../../ops/mixedpool.js';
+import { convValid, depthwiseValid, maxPoolValid } from './tf-grads.js';
 
 type TF = typeof tfc;
 type T = tfc.Tensor;
@@ -14,6 +15,8 @@ type T = tfc.Tensor;
 /** The tensors one node reads: its parameters in engine layout, and BN state. */
 export interface NodeTensors {
   param(name: string): T;
+  /** Whether the optimizer updates this parameter (false for seeded and frozen ones). */
+  trainable(name: string): boolean;
   /** BatchNorm running statistics, updated in training mode. */
   state?: { readonly mean: tfc.Variable; readonly variance: tfc.Variable };
 }
@@ -36,20 +39,21 @@ function conv(tf: TF, x: T, a: ConvAttrs, p: NodeTensors): T {
   const xp = pad2d(tf, x, a.padding[0], a.padding[1]) as tfc.Tensor4D;
   // Weights arrive OIHW [O, I/g, kh, kw]; tfjs wants HWIO.
   const w = p.param('weight');
+  const learn = p.trainable('weight');
   const cin = x.shape[3] as number;
+  const hwio = tf.transpose(w, [2, 3, 1, 0]) as tfc.Tensor4D;
   let y: T;
   if (a.groups === 1) {
-    y = tf.conv2d(xp, tf.transpose(w, [2, 3, 1, 0]) as tfc.Tensor4D, a.stride as [number, number], 'valid');
+    y = convValid(tf, xp, hwio, a.stride, learn);
   } else if (a.groups === cin) {
     // Depthwise: output channel c·m + j reads input channel c, which is tfjs's depthwise order.
     const m = a.outChannels / cin;
-    const filter = tf.reshape(tf.transpose(w, [2, 3, 1, 0]), [a.kernel[0], a.kernel[1], cin, m]) as tfc.Tensor4D;
-    y = tf.depthwiseConv2d(xp, filter, a.stride as [number, number], 'valid');
+    y = depthwiseValid(tf, xp, tf.reshape(hwio, [a.kernel[0], a.kernel[1], cin, m]) as tfc.Tensor4D, a.stride, learn);
   } else {
     const xs = tf.split(xp, a.groups, 3);
-    const ws = tf.split(tf.transpose(w, [2, 3, 1, 0]), a.groups, 3);
+    const ws = tf.split(hwio, a.groups, 3);
     y = tf.concat(
-      xs.map((xg, g) => tf.conv2d(xg as tfc.Tensor4D, ws[g] as tfc.Tensor4D, a.stride as [number, number], 'valid')),
+      xs.map((xg, g) => convValid(tf, xg as tfc.Tensor4D, ws[g] as tfc.Tensor4D, a.stride, learn)),
       3,
     );
   }
@@ -107,7 +111,7 @@ export function forwardNode(tf: TF, node: GraphNode, inputs: readonly T[], p: No
     case 'maxpool': {
       const a = node.attrs as MaxPoolAttrs;
       // Padding counts as −∞ for max pooling, as in PyTorch.
-      return tf.maxPool(pad2d(tf, x, a.padding[0], a.padding[1], Number.NEGATIVE_INFINITY) as tfc.Tensor4D, a.kernel as [number, number], a.stride as [number, number], 'valid');
+      return maxPoolValid(tf, pad2d(tf, x, a.padding[0], a.padding[1], Number.NEGATIVE_INFINITY) as tfc.Tensor4D, a.kernel, a.stride);
     }
     case 'avgpool': {
       const a = node.attrs as AvgPoolAttrs;
