@@ -206,8 +206,8 @@ describe('reframe pack --dtype, diff, delta, apply', SLOW, () => {
   });
 
   it('packs trained weights, and diff names the tensor whose values changed', async () => {
-    const fc = new Float32Array(24).map((_, i) => (i - 12) / 32);
-    await writeFile(at('trained.safetensors'), safetensors({ 'fc.weight': { shape: [3, 8], values: fc } }));
+    const fc = new Float32Array(80).map((_, i) => (i - 40) / 128);
+    await writeFile(at('trained.safetensors'), safetensors({ 'fc.weight': { shape: [10, 8], values: fc } }));
     const pack = await reframe('pack', 'tiny', '--weights', at('trained.safetensors'), '--out', at('trained.rfpk'));
     expect(pack.stderr).toBe('');
     expect(pack.code).toBe(0);

@@ -80,11 +80,11 @@ describe('decodePackage checks, in order', () => {
 
   it('semantics: a resealed package whose graph disagrees with itself', () => {
     const b = good.slice();
-    // bn1's stored output shape [8,8,8] becomes [9,8,8]. Records: input 24 bytes, conv1 24 + 4 + 36.
+    // bn1's stored output shape [8,28,28] becomes [9,28,28]. Records: input 24 bytes, conv1 24 + 4 + 36.
     const grph = sectionOffset(b, SECTION.GRPH);
     const bn1 = grph + 16 + 4 * 1 + 24 + 64;
     new DataView(b.buffer).setUint32(bn1 + 12, 9, true);
-    expect(rejection(reseal(b))).toMatchObject({ check: 'semantics', message: expect.stringContaining('(bn1) stores shape [9,8,8], inference gives [8,8,8]') });
+    expect(rejection(reseal(b))).toMatchObject({ check: 'semantics', message: expect.stringContaining('(bn1) stores shape [9,28,28], inference gives [8,28,28]') });
   });
 
   it('semantics: tensor data that overlaps or leaves DATA', () => {

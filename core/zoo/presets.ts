@@ -85,11 +85,11 @@ export const PRESETS: readonly Preset[] = [
     fashion('reframe-resnet14-fashion', 'NL-ResNet-14 for 28x28 grayscale, depthwise seeded convs.', 2, DEFAULT_NL),
     'resnet14-fashion',
   ),
-  preset('tiny', 'A tiny NL network on 8x8x1 for tests (one block, 3 classes)', {
+  preset('tiny', 'A tiny NL network on 28x28x1 for tests and smoke runs (one block, 10 classes)', {
     name: 'tiny',
-    description: 'Tiny test network: 8x8x1 input, 8-channel stem, one stride-2 NL block of width 8, 3 classes.',
-    inputShape: [1, 8, 8],
-    numClasses: 3,
+    description: 'Tiny test network: 28x28x1 input (Fashion-MNIST size), 8-channel stem, one stride-2 NL block of width 8, 10 classes.',
+    inputShape: [1, 28, 28],
+    numClasses: 10,
     stemWidth: 8,
     stages: [{ blocks: 1, width: 8, stride: 2 }],
     head: { kind: 'global' },

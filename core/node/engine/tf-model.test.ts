@@ -43,7 +43,7 @@ describe('buildTfModel', () => {
     const graph = graphOf('tiny');
     const model = buildTfModel(engine, graph, initialValues(graph));
     const tf = engine.tf;
-    const x = tf.tensor(Array.from({ length: 4 * 64 }, (_, i) => Math.sin(i) + 2), [4, 1, 8, 8]);
+    const x = tf.tensor(Array.from({ length: 4 * 784 }, (_, i) => Math.sin(i) + 2), [4, 1, 28, 28]);
     model.forward(x, false);
     expect(Array.from((await model.values()).get('bn1.running_mean')!)).toEqual(new Array(8).fill(0));
     model.forward(x, true);
@@ -68,8 +68,8 @@ describe('whole-model gradients on the chosen engine', () => {
     const tf = engine.tf;
     const graph = graphOf('tiny');
     const base = initialValues(graph);
-    const x = tf.tensor(Array.from({ length: 6 * 64 }, (_, i) => Math.sin(i * 0.37) * 1.5), [6, 1, 8, 8]);
-    const y = tf.oneHot(tf.tensor1d([0, 1, 2, 2, 1, 0], 'int32'), 3);
+    const x = tf.tensor(Array.from({ length: 6 * 784 }, (_, i) => Math.sin(i * 0.37) * 1.5), [6, 1, 28, 28]);
+    const y = tf.oneHot(tf.tensor1d([0, 1, 2, 7, 9, 5], 'int32'), 10);
     const lossWith = async (values: Map<string, Float32Array>) => {
       const m = buildTfModel(engine, graph, values);
       const l = (await tf.losses.softmaxCrossEntropy(y, m.forward(x, true)).data())[0]!;
