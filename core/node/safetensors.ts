@@ -49,3 +49,27 @@ export async function readSafetensors(filePath: string): Promise<Map<string, Flo
   }
   return out;
 }
+
+/** Writes float32 tensors as a safetensors file (names sorted, data in that order, header padded to 8). */
+export function encodeSafetensors(tensors: ReadonlyMap<string, { shape: readonly number[]; values: Float32Array }>): Uint8Array {
+  const names = [...tensors.keys()].sort();
+  const header: Record<string, unknown> = {};
+  let offset = 0;
+  for (const name of names) {
+    const t = tensors.get(name) as { shape: readonly number[]; values: Float32Array };
+    header[name] = { dtype: 'F32', shape: t.shape, data_offsets: [offset, offset + t.values.byteLength] };
+    offset += t.values.byteLength;
+  }
+  let json = JSON.stringify(header);
+  while ((json.length + 8) % 8 !== 0) json += ' ';
+  const out = new Uint8Array(8 + json.length + offset);
+  new DataView(out.buffer).setBigUint64(0, BigInt(json.length), true);
+  out.set(new TextEncoder().encode(json), 8);
+  let at = 8 + json.length;
+  for (const name of names) {
+    const v = (tensors.get(name) as { values: Float32Array }).values;
+    out.set(new Uint8Array(v.buffer, v.byteOffset, v.byteLength), at);
+    at += v.byteLength;
+  }
+  return out;
+}
