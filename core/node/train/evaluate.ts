@@ -1,3 +1,4 @@
+import type * as tfc from '@tensorflow/tfjs';
 import { epochBatches } from '../../data/batch-pipeline.js';
 import type { ChannelStats } from '../../data/channel-stats.js';
 import type { ImageDataset } from '../../data/image-dataset.js';
@@ -21,7 +22,7 @@ export async function evaluate(engine: Engine, model: TfModel, ds: ImageDataset,
   let correct = 0;
   for await (const b of epochBatches(ds, { batchSize, normalize, shuffle: false, seed: '0x0', epoch: 0, keepLast: true })) {
     const [losses, predicted] = tf.tidy(() => {
-      const logits = model.forward(tf.tensor(b.x, [b.size, ...ds.shape]), false) as import('@tensorflow/tfjs').Tensor2D;
+      const logits = model.forward(tf.tensor(b.x, [b.size, ...ds.shape]), false) as tfc.Tensor2D;
       const labels = tf.oneHot(tf.tensor1d(b.y, 'int32'), k);
       return [tf.losses.softmaxCrossEntropy(labels, logits, undefined, tf.Reduction.NONE), tf.argMax(logits, 1)];
     });
