@@ -15,6 +15,7 @@ const NODE_ONLY_PACKAGES = [
   '@tensorflow/tfjs-node',
   'commander',
   'cli-table3',
+  'cli-progress',
   'ioredis',
   'redis',
   'bullmq',

@@ -16,6 +16,12 @@ import { inspectCommand, regenCommand } from './inspect-command.js';
 import { loadModel } from './load-model.js';
 import { packCommand } from './pack-command.js';
 import { verifyCommand } from './verify-command.js';
+import { trainCommand, type TrainCommandOptions } from './train-command.js';
+import { evalCommand } from './eval-command.js';
+import { DatasetError } from '../../core/data/image-dataset.js';
+import { EngineError } from '../../core/node/engine/tf-engine.js';
+import { CheckpointError } from '../../core/node/train/checkpoint.js';
+import { TrainingCancelled } from '../../core/node/train/trainer.js';
 
 function out(text: string): void {
   process.stdout.write(text);
@@ -116,6 +122,46 @@ export function buildProgram(): Command {
     .action(async (base: string, delta: string, o: { out: string; key?: string[] }) => out(await applyCommand(base, delta, o)));
 
   program
+    .command('train')
+    .description('train a model on your machine and write its seed package')
+    .argument('<model>', 'preset id or spec file')
+    .requiredOption('--data <source>', '"demo", a folder (IDX, CIFAR-10 batches, or images in class folders) or a data file')
+    .option('--epochs <n>', 'epochs', '10')
+    .option('--batch <n>', 'batch size', '64')
+    .option('--lr <rate>', 'initial learning rate', '0.05')
+    .addOption(new Option('--optimizer <name>', 'optimizer').choices(['sgd', 'adam']).default('sgd'))
+    .option('--momentum <m>', 'SGD momentum', '0.9')
+    .option('--weight-decay <wd>', 'L2 weight decay', '5e-4')
+    .addOption(new Option('--schedule <name>', 'learning-rate schedule, stepped per epoch').choices(['cosine', 'step', 'constant']).default('cosine'))
+    .option('--augment', 'random crop with padding and horizontal flips', false)
+    .addOption(new Option('--engine <engine>', 'training engine').choices(['auto', 'node', 'wasm']).default('auto'))
+    .option('--seed <hex>', 'seed of data order, augmentation and validation split', '0x5eed')
+    .option('--weights <file>', 'start from these values (.rfpk or .safetensors)')
+    .option('--checkpoint <dir>', 'write a checkpoint after every epoch')
+    .option('--resume', 'continue from the checkpoint in --checkpoint', false)
+    .addOption(new Option('--dtype <dtype>', 'storage of learnable tensors in the output package').choices(WEIGHT_DTYPES).default('fp32'))
+    .requiredOption('--out <file.rfpk>', 'the trained package')
+    .action(async (model: string, o: TrainCommandOptions) => {
+      // Ctrl-C stops between steps; the last checkpoint stays whole for --resume.
+      const abort = new AbortController();
+      const stop = () => abort.abort();
+      process.once('SIGINT', stop);
+      try {
+        out(await trainCommand(model, o, abort.signal));
+      } finally {
+        process.off('SIGINT', stop);
+      }
+    });
+
+  program
+    .command('eval')
+    .description("a package's accuracy and confusion matrix on a dataset")
+    .argument('<pkg>', 'package file')
+    .requiredOption('--data <source>', 'as for train')
+    .addOption(new Option('--engine <engine>', 'engine').choices(['auto', 'node', 'wasm']).default('auto'))
+    .action(async (file: string, o: { data: string; engine: 'auto' | 'node' | 'wasm' }) => out(await evalCommand(file, o)));
+
+  program
     .command('keygen')
     .description('make an Ed25519 key pair for signing packages: <prefix>.key and <prefix>.pub')
     .requiredOption('--out <prefix>', 'path prefix of the two files')
@@ -139,7 +185,11 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       error instanceof PackageError ||
       error instanceof PackageFileError ||
       error instanceof KeyFileError ||
-      error instanceof WeightsFileError
+      error instanceof WeightsFileError ||
+      error instanceof DatasetError ||
+      error instanceof EngineError ||
+      error instanceof CheckpointError ||
+      error instanceof TrainingCancelled
     ) {
       process.stderr.write(`reframe: ${error.message}\n`);
       return 1;

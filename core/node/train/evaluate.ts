@@ -24,7 +24,7 @@ export async function evaluate(engine: Engine, model: TfModel, ds: ImageDataset,
     const [losses, predicted] = tf.tidy(() => {
       const logits = model.forward(tf.tensor(b.x, [b.size, ...ds.shape]), false) as tfc.Tensor2D;
       const labels = tf.oneHot(tf.tensor1d(b.y, 'int32'), k);
-      return [tf.losses.softmaxCrossEntropy(labels, logits, undefined, tf.Reduction.NONE), tf.argMax(logits, 1)];
+      return [tf.losses.softmaxCrossEntropy(labels, logits, undefined, 0, tf.Reduction.NONE), tf.argMax(logits, 1)];
     });
     const [l, p] = await Promise.all([losses.data(), predicted.data()]);
     losses.dispose();

@@ -46,6 +46,9 @@ describe('trainModel on the embedded Fashion-MNIST demo data', () => {
     expect(result.evaluation.accuracy).toBeGreaterThan(0.45);
     expect(result.history[2]!.trainLoss).toBeLessThan(result.history[0]!.trainLoss);
     expect(result.evaluation.confusion.flat().reduce((a, b) => a + b, 0)).toBe(500);
+    // The mean test loss is a real number near the training loss, not a sum or NaN.
+    expect(result.evaluation.loss).toBeGreaterThan(0.3);
+    expect(result.evaluation.loss).toBeLessThan(2.5);
     const meta = await readCheckpointMeta(dir);
     expect(meta.epoch).toBe(3);
     // Only the latest epoch's files stay beside checkpoint.json.

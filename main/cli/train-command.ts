@@ -1,0 +1,108 @@
+import { SingleBar } from 'cli-progress';
+import type { WeightDtype } from '../../core/budget/weight-dtype.js';
+import { openData } from '../../core/node/data/open-data.js';
+import { writeFileAtomically } from '../../core/node/atomic-write.js';
+import type { EnginePreference } from '../../core/node/engine/tf-engine.js';
+import { readWeightsFile } from '../../core/node/read-weights.js';
+import type { OptimizerName } from '../../core/node/train/optimizer.js';
+import type { ScheduleName } from '../../core/node/train/lr-schedule.js';
+import { trainModel, type TrainEvent } from '../../core/node/train/trainer.js';
+import { encodePackage } from '../../core/package/encode-package.js';
+import { formatBytes } from '../../core/format/quantity.js';
+import { CliError } from './cli-error.js';
+import { confusionTable } from './confusion-table.js';
+import { loadModel } from './load-model.js';
+
+export interface TrainCommandOptions {
+  readonly data: string;
+  readonly epochs: string;
+  readonly batch: string;
+  readonly lr: string;
+  readonly optimizer: OptimizerName;
+  readonly momentum: string;
+  readonly weightDecay: string;
+  readonly schedule: ScheduleName;
+  readonly augment: boolean;
+  readonly engine: EnginePreference;
+  readonly seed: string;
+  readonly weights?: string;
+  readonly checkpoint?: string;
+  readonly resume: boolean;
+  readonly dtype: WeightDtype;
+  readonly out: string;
+}
+
+function number(value: string, flag: string, integer: boolean): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0 || (integer && !Number.isInteger(n))) throw new CliError(`${flag} must be a ${integer ? 'whole ' : ''}number ≥ 0, got "${value}"`);
+  return n;
+}
+
+const seconds = (s: number) => (s < 90 ? `${s.toFixed(0)} s` : `${(s / 60).toFixed(1)} min`);
+
+/** `reframe train`: trains, shows progress, writes the package. Progress goes to stderr, the summary to stdout. */
+export async function trainCommand(model: string, o: TrainCommandOptions, signal?: AbortSignal): Promise<string> {
+  if (o.resume && o.checkpoint === undefined) throw new CliError('--resume needs --checkpoint <dir>');
+  const epochs = number(o.epochs, '--epochs', true);
+  const batchSize = number(o.batch, '--batch', true);
+  if (epochs < 1 || batchSize < 1) throw new CliError('--epochs and --batch must be at least 1');
+  const { graph } = await loadModel(model);
+  const data = await openData(o.data);
+  const bar = new SingleBar(
+    { format: '{phase} |{bar}| {value}/{total} steps · loss {loss} · acc {acc} · {speed} img/s · ETA {eta_formatted}', stream: process.stderr, hideCursor: true, etaBuffer: 50 },
+  );
+  let line = '';
+  const onEvent = (e: TrainEvent) => {
+    if (e.type === 'start') {
+      line = `training ${graph.name} on ${data.description} with ${e.engine}: ${e.trainImages} images, ${e.stepsPerEpoch} steps per epoch, evaluated on ${e.evalImages} ${e.evalName} images`;
+      process.stderr.write(`${line}\n`);
+      bar.start((e.epochs - e.firstEpoch) * e.stepsPerEpoch, 0, { phase: `epoch ${e.firstEpoch + 1}/${e.epochs}`, loss: '-', acc: '-', speed: '-' });
+    } else if (e.type === 'step') {
+      bar.increment({ phase: `epoch ${e.epoch + 1}/${epochs}`, loss: e.loss.toFixed(3), acc: `${(e.accuracy * 100).toFixed(1)}%`, speed: e.imagesPerSecond.toFixed(0) });
+    } else {
+      const r = e.report;
+      bar.stop();
+      process.stderr.write(`epoch ${r.epoch + 1}: train loss ${r.trainLoss.toFixed(4)} acc ${(r.trainAccuracy * 100).toFixed(2)}%, eval loss ${r.evalLoss.toFixed(4)} acc ${(r.evalAccuracy * 100).toFixed(2)}%, lr ${r.lr.toPrecision(3)}, ${seconds(r.seconds)}${e.checkpoint === undefined ? '' : `, checkpoint ${e.checkpoint}`}\n`);
+      if (r.epoch + 1 < epochs) bar.start(bar.getTotal(), bar.getProgress() * bar.getTotal(), { phase: `epoch ${r.epoch + 2}/${epochs}` });
+    }
+  };
+  const started = performance.now();
+  let result;
+  try {
+    result = await trainModel(
+      {
+        graph,
+        data,
+        epochs,
+        batchSize,
+        lr: number(o.lr, '--lr', false),
+        optimizer: { name: o.optimizer, momentum: number(o.momentum, '--momentum', false), weightDecay: number(o.weightDecay, '--weight-decay', false) },
+        schedule: { name: o.schedule },
+        // The standard recipes: CIFAR pads 4 around 32 px and flips; smaller images pad 2.
+        ...(o.augment ? { augment: { cropPadding: (graph.nodes[0]?.outputShape[1] ?? 0) >= 32 ? 4 : 2, horizontalFlip: true } } : {}),
+        validationFraction: 0.1,
+        seed: o.seed,
+        engine: o.engine,
+        ...(o.weights === undefined ? {} : { initial: await readWeightsFile(o.weights) }),
+        ...(o.checkpoint === undefined ? {} : { checkpointDir: o.checkpoint }),
+        resume: o.resume,
+      },
+      onEvent,
+      signal,
+    );
+  } finally {
+    bar.stop();
+  }
+  const bytes = encodePackage(graph, result.values, { dtype: o.dtype });
+  await writeFileAtomically(o.out, bytes);
+  const ev = result.evaluation;
+  const total = (performance.now() - started) / 1000;
+  const speed = result.history.length === 0 ? 0 : result.history.reduce((s, h) => s + h.imagesPerSecond, 0) / result.history.length;
+  return [
+    `${graph.name}: ${(ev.accuracy * 100).toFixed(2)}% accuracy on ${ev.images} images (loss ${ev.loss.toFixed(4)}) after ${result.history.length} epoch(s) in ${seconds(total)}; ${speed.toFixed(0)} training images/s with ${result.engine}`,
+    `wrote ${o.out}: ${bytes.length.toLocaleString('en-US')} bytes (${formatBytes(bytes.length)}), weights ${o.dtype}; input normalisation mean ${result.normalize.mean.map((m) => m.toFixed(4)).join(',')} std ${result.normalize.std.map((s) => s.toFixed(4)).join(',')}`,
+    '',
+    confusionTable(ev.confusion, data.train.classes),
+    '',
+  ].join('\n');
+}
