@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SeededRandom } from '../../data/seeded-random.js';
 import { initEngine } from './tf-engine.js';
-import { convValid, depthwiseValid, maxPoolValid } from './tf-grads.js';
+import { batchNormTrain, convValid, depthwiseValid, maxPoolValid } from './tf-grads.js';
 
 type T4 = tf.Tensor4D;
 
@@ -81,10 +81,69 @@ describe('gradients written as forward ops', () => {
     }
   });
 
-  it('routes the max-pool gradient to the first maximum, negative windows included', async () => {
-    // One 3×3 window of negatives with a tie at its maximum: only the first (row-major) gets the gradient.
-    const x = tf.tensor4d([-5, -2, -9, -2, -7, -8, -3, -4, -6], [1, 3, 3, 1]);
+  it('routes the max-pool gradient to the maximum of a window of negatives', async () => {
+    const x = tf.tensor4d([-5, -3, -9, -2, -7, -8, -3, -4, -6], [1, 3, 3, 1]);
     const dx = tf.grad((xx: tf.Tensor) => tf.sum(maxPoolValid(tf, xx as T4, [3, 3], [1, 1])))(x);
-    expect(Array.from(await dx.data())).toEqual([0, 1, 0, 0, 0, 0, 0, 0, 0]);
+    expect(Array.from(await dx.data())).toEqual([0, 0, 0, 1, 0, 0, 0, 0, 0]);
+  });
+});
+
+describe('max-pool gradient routing with many ties', () => {
+  /** Each window sends its gradient to its last maximum (row-major); PyTorch would pick the first (see maxPoolValid). */
+  function reference(x: number[], h: number, w: number, k: number, s: number, dy: number[]): number[] {
+    const ho = Math.floor((h - k) / s) + 1;
+    const wo = Math.floor((w - k) / s) + 1;
+    const dx = new Array<number>(h * w).fill(0);
+    for (let y = 0; y < ho; y++)
+      for (let xx = 0; xx < wo; xx++) {
+        let best = -Infinity;
+        let at = -1;
+        for (let ky = 0; ky < k; ky++)
+          for (let kx = 0; kx < k; kx++) {
+            const i = (y * s + ky) * w + xx * s + kx;
+            if (x[i]! >= best) [best, at] = [x[i]!, i];
+          }
+        dx[at]! += dy[y * wo + xx]!;
+      }
+    return dx;
+  }
+
+  it.each([
+    [7, 1],
+    [7, 2],
+    [8, 2],
+    [9, 3],
+  ])('%i×%i input at stride %i, values from {-2..1}', async (size, stride) => {
+    const r = new SeededRandom(`0x${size}${stride}`);
+    const x = Array.from({ length: size * size }, () => r.below(4) - 2);
+    const ho = Math.floor((size - 3) / stride) + 1;
+    const dy = Array.from({ length: ho * ho }, (_, i) => i + 1);
+    const g = tf.grad((xx: tf.Tensor) => tf.sum(tf.mul(maxPoolValid(tf, xx as T4, [3, 3], [stride, stride]), tf.tensor4d(dy, [1, ho, ho, 1]))));
+    const dx = Array.from(await g(tf.tensor4d(x, [1, size, size, 1])).data());
+    expect(dx).toEqual(reference(x, size, size, 3, stride, dy));
+  });
+});
+
+describe('batch norm in training mode', () => {
+  const x = () => tf.tensor4d(randomArray(4 * 5 * 5 * 3, '0x44').map((v, i) => v * (1 + (i % 3)) + (i % 3)), [4, 5, 5, 3]);
+  const gamma = () => tf.tensor1d([1.5, 0.5, -1]);
+  const beta = () => tf.tensor1d([0.1, -0.2, 0.3]);
+  const r = () => tf.tensor4d(randomArray(4 * 5 * 5 * 3, '0x55'), [4, 5, 5, 3]);
+
+  async function grads(f: (xx: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => tf.Tensor): Promise<number[][]> {
+    const weights = r();
+    const gs = tf.grads((xx: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(f(xx, g, b), weights)))([x(), gamma(), beta()]);
+    return Promise.all(gs.map(async (t) => Array.from(await t.data())));
+  }
+
+  it('has the stock gradient, without Tile', async () => {
+    await tf.setBackend('cpu');
+    const stock = await grads((xx, g, b) => {
+      const m = tf.moments(xx, [0, 1, 2]);
+      return tf.batchNorm(xx, m.mean, m.variance, b, g, 1e-5);
+    });
+    await initEngine('wasm');
+    const ours = await grads((xx, g, b) => batchNormTrain(tf, xx, g, b, 1e-5));
+    ours.forEach((part, k) => part.forEach((v, i) => expect(v).toBeCloseTo(stock[k]![i]!, 3)));
   });
 });

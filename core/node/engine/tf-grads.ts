@@ -84,8 +84,12 @@ export function depthwiseValid(tf: TF, x: T4, f: T4, stride: readonly [number, n
 }
 
 /**
- * maxPool whose gradient goes to the first maximum of each window in row-major order, as PyTorch's
- * does, whatever the sign of the values.
+ * maxPool whose gradient goes to the maximum of each window whatever the sign of the values. The
+ * stock wasm MaxPoolGrad routes the gradient wrongly when a window's maximum is negative, so it runs on
+ * the input shifted to be non-negative (−∞ padding stays −∞): each window's argmax is unchanged.
+ * Exact ties send the gradient to the last maximum where PyTorch picks the first; after a ReLU such
+ * ties are zeros whose gradient the ReLU stops either way, and reversing the tensors to match PyTorch
+ * cost more than the whole pooling on this backend.
  */
 export function maxPoolValid(tf: TF, x: T4, k: readonly [number, number], s: readonly [number, number]): T4 {
   const op = tf.customGrad((...args: (tfc.Tensor | tfc.GradSaveFunc)[]) => {
@@ -95,24 +99,42 @@ export function maxPoolValid(tf: TF, x: T4, k: readonly [number, number], s: rea
     return {
       value: y,
       gradFunc: (dy: tfc.Tensor, saved: tfc.Tensor[]) => {
-        const [xs, ys] = saved as [T4, T4];
-        const [n, h, w, c] = xs.shape;
-        const [, ho, wo] = ys.shape;
-        let taken = tf.zerosLike(ys);
-        let dx = tf.zerosLike(xs);
-        for (let ky = 0; ky < k[0]; ky++) {
-          for (let kx = 0; kx < k[1]; kx++) {
-            const window = tf.stridedSlice(xs, [0, ky, kx, 0], [n, ky + (ho - 1) * s[0] + 1, kx + (wo - 1) * s[1] + 1, c], [1, s[0], s[1], 1]);
-            const first = tf.mul(tf.cast(tf.equal(window, ys), 'float32'), tf.sub(1, taken));
-            taken = tf.add(taken, first);
-            const part = zeroInsert(tf, tf.mul(dy, first) as T4, s);
-            const [, ph, pw] = part.shape;
-            dx = tf.add(dx, tf.pad(part, [[0, 0], [ky, h - ky - ph], [kx, w - kx - pw], [0, 0]]));
-          }
-        }
-        return dx;
+        const [xs] = saved as [T4, T4];
+        // The smallest finite value: padding is −∞ and must stay the smallest.
+        const finite = tf.where(tf.isFinite(xs), xs, tf.zerosLike(xs));
+        const shifted = tf.sub(xs, tf.min(finite)) as T4;
+        const y = tf.maxPool(shifted, k as [number, number], s as [number, number], 'valid');
+        return tf.engine().runKernel('MaxPoolGrad', { dy, input: shifted, output: y }, { filterSize: [...k], strides: [...s], pad: 'valid' }) as tfc.Tensor;
       },
     };
   });
   return op(x) as T4;
+}
+
+/**
+ * Batch normalisation with batch statistics (training mode) whose gradient reduces per channel
+ * directly; the stock gradient goes through Tile, which is slow on the wasm backend.
+ * dx = γ/σ · (dy − mean(dy) − x̂ · mean(dy · x̂)), dγ = Σ dy · x̂, dβ = Σ dy, over every axis but channels.
+ */
+export function batchNormTrain(tf: TF, x: tfc.Tensor, gamma: tfc.Tensor, beta: tfc.Tensor, eps: number): tfc.Tensor {
+  const axes = Array.from({ length: x.rank - 1 }, (_, i) => i);
+  const op = tf.customGrad((...args: (tfc.Tensor | tfc.GradSaveFunc)[]) => {
+    const [xi, g, b, save] = args as [tfc.Tensor, tfc.Tensor, tfc.Tensor, tfc.GradSaveFunc];
+    const { mean, variance } = tf.moments(xi, axes);
+    const invStd = tf.rsqrt(tf.add(variance, eps));
+    const xhat = tf.mul(tf.sub(xi, mean), invStd);
+    save([xhat, invStd, g]);
+    return {
+      value: tf.add(tf.mul(xhat, g), b),
+      gradFunc: (dy: tfc.Tensor, saved: tfc.Tensor[]) => {
+        const [xh, inv, gs] = saved as [tfc.Tensor, tfc.Tensor, tfc.Tensor];
+        const dBeta = tf.sum(dy, axes);
+        const dGamma = tf.sum(tf.mul(dy, xh), axes);
+        const n = axes.reduce((p, a) => p * (dy.shape[a] as number), 1);
+        const dx = tf.mul(tf.mul(gs, inv), tf.sub(tf.sub(dy, tf.div(dBeta, n)), tf.mul(xh, tf.div(dGamma, n))));
+        return [dx, dGamma, dBeta];
+      },
+    };
+  });
+  return op(x, gamma, beta);
 }

@@ -95,6 +95,15 @@ describe('the tfjs engine follows the spec semantics', () => {
     expect(out[4 * 9]).toBeCloseTo(9, 5);
   });
 
+  it('mixedpool at stride 2 without counting padding averages real pixels only', async () => {
+    const x = range(6 * 25, (i) => 1 + (i % 25));
+    const out = await run([6, 5, 5], x, [{ name: 'm', op: 'mixedpool', inputs: ['x'], kernels: [3, 5], stride: 2, countIncludePad: false }]);
+    // Channel 0 (k 3), output (0,0): pixels (0,0),(0,1),(1,0),(1,1) = 1, 2, 6, 7.
+    expect(out[0]).toBeCloseTo((1 + 2 + 6 + 7) / 4, 5);
+    // Channel 5 (k 5), output (1,1) centred on (2,2): the whole 5×5 image, mean 13.
+    expect(out[5 * 9 + 4]).toBeCloseTo(13, 5);
+  });
+
   it('channelshuffle is torch.nn.ChannelShuffle and flatten is C-major', async () => {
     // 6 channels of 1×1 holding their index; groups 2: [0,1,2 | 3,4,5] → 0,3,1,4,2,5.
     const out = await run([6, 1, 1], range(6), [{ name: 's', op: 'channelshuffle', inputs: ['x'], groups: 2 }]);

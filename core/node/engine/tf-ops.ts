@@ -7,7 +7,7 @@ import type { ChannelShuffleAttrs } from '../../ops/channel-shuffle.js';
 import type { ConvAttrs } from '../../ops/conv.js';
 import type { MaxPoolAttrs } from '../../ops/maxpool.js';
 import { mixedPoolSplits, type MixedPoolAttrs } from '../../ops/mixedpool.js';
-import { convValid, depthwiseValid, maxPoolValid } from './tf-grads.js';
+import { batchNormTrain, convValid, depthwiseValid, maxPoolValid } from './tf-grads.js';
 
 type TF = typeof tfc;
 type T = tfc.Tensor;
@@ -64,32 +64,64 @@ function batchNorm(tf: TF, x: T, a: BatchNormAttrs, p: NodeTensors, training: bo
   const axes = x.rank === 4 ? [0, 1, 2] : [0];
   const state = p.state;
   if (state === undefined) throw new Error('batchnorm without running statistics');
-  let mean: T;
-  let variance: T;
   if (training) {
     const m = tf.moments(x, axes);
-    mean = m.mean;
-    variance = m.variance;
     const n = axes.reduce((s, ax) => s * (x.shape[ax] as number), 1);
     // PyTorch keeps the unbiased variance in its running estimate, the biased one in the forward pass.
-    const unbiased = tf.mul(variance, n / Math.max(n - 1, 1));
-    state.mean.assign(tf.add(tf.mul(state.mean, 1 - a.momentum), tf.mul(mean, a.momentum)));
+    const unbiased = tf.mul(m.variance, n / Math.max(n - 1, 1));
+    state.mean.assign(tf.add(tf.mul(state.mean, 1 - a.momentum), tf.mul(m.mean, a.momentum)));
     state.variance.assign(tf.add(tf.mul(state.variance, 1 - a.momentum), tf.mul(unbiased, a.momentum)));
-  } else {
-    mean = state.mean;
-    variance = state.variance;
+    return batchNormTrain(tf, x, p.param('weight'), p.param('bias'), a.eps);
   }
-  return tf.batchNorm(x, mean, variance, p.param('bias'), p.param('weight'), a.eps);
+  return tf.batchNorm(x, state.mean, state.variance, p.param('bias'), p.param('weight'), a.eps);
 }
 
+/**
+ * Average pooling as two depthwise box filters (k×1, then 1×k): k + k multiplies per output instead of
+ * k·k, and a gradient made of forward depthwise convolutions (the stock AvgPoolGrad dominated training
+ * time with ReFrame's 11×11 windows). Exact up to float rounding of the 1/k weights.
+ */
 function avgPool(tf: TF, x: T, k: readonly [number, number], s: readonly [number, number], pad: readonly [number, number], includePad: boolean): T {
-  const xp = pad2d(tf, x, pad[0], pad[1]) as tfc.Tensor4D;
-  const y = tf.avgPool(xp, k as [number, number], s as [number, number], 'valid');
+  const box = (t: tfc.Tensor4D) => {
+    const c = t.shape[3];
+    const rows = depthwiseValid(tf, t, tf.fill([k[0], 1, c, 1], 1 / k[0]) as tfc.Tensor4D, [s[0], 1], false);
+    return depthwiseValid(tf, rows, tf.fill([1, k[1], c, 1], 1 / k[1]) as tfc.Tensor4D, [1, s[1]], false);
+  };
+  const y = box(pad2d(tf, x, pad[0], pad[1]) as tfc.Tensor4D);
   if (includePad || (pad[0] === 0 && pad[1] === 0)) return y;
   // Divide by the real elements per window instead of k·k: pool a mask of ones the same way.
   const ones = pad2d(tf, tf.onesLike(tf.slice(x, [0, 0, 0, 0], [1, -1, -1, 1])), pad[0], pad[1]) as tfc.Tensor4D;
-  const share = tf.avgPool(ones, k as [number, number], s as [number, number], 'valid');
-  return tf.div(y, share);
+  return tf.div(y, box(ones));
+}
+
+/**
+ * The mixed pool in one pass: one separable depthwise box filter as wide as the largest kernel, each
+ * channel's taps 1/k over its own group's k centred taps and 0 elsewhere. With padding K//2 for all,
+ * every channel sees exactly its k×k window (the extra taps weigh padding or pixels by 0), with no
+ * split or concat of the activations, which are slow to copy on the wasm backend.
+ */
+function mixedPool(tf: TF, x: T, a: MixedPoolAttrs): T {
+  const c = x.shape[3] as number;
+  const big = Math.max(...a.kernels);
+  const half = Math.floor(big / 2);
+  const splits = mixedPoolSplits(c, a.kernels.length);
+  const taps = new Float32Array(big * c);
+  let channel = 0;
+  splits.forEach((n, g) => {
+    const k = a.kernels[g] as number;
+    for (let j = 0; j < n; j++, channel++) {
+      for (let t = half - Math.floor(k / 2); t <= half + Math.floor(k / 2); t++) taps[t * c + channel] = 1 / k;
+    }
+  });
+  const box = (t: tfc.Tensor4D) => {
+    const rows = depthwiseValid(tf, t, tf.tensor4d(taps, [big, 1, c, 1]), [a.stride, 1], false);
+    return depthwiseValid(tf, rows, tf.tensor4d(taps, [1, big, c, 1]), [1, a.stride], false);
+  };
+  const y = box(pad2d(tf, x, half, half) as tfc.Tensor4D);
+  if (a.countIncludePad) return y;
+  // Per-channel share of real pixels in each window, from a mask of ones pooled the same way.
+  const ones = pad2d(tf, tf.onesLike(tf.slice(x, [0, 0, 0, 0], [1, -1, -1, -1])), half, half) as tfc.Tensor4D;
+  return tf.div(y, box(ones));
 }
 
 /** One node forward; inputs and output NHWC for images, [N, F] for vectors. */
@@ -117,18 +149,8 @@ export function forwardNode(tf: TF, node: GraphNode, inputs: readonly T[], p: No
       const a = node.attrs as AvgPoolAttrs;
       return avgPool(tf, x, a.kernel, a.stride, a.padding, a.countIncludePad);
     }
-    case 'mixedpool': {
-      const a = node.attrs as MixedPoolAttrs;
-      const parts = tf.split(x, mixedPoolSplits(x.shape[3] as number, a.kernels.length), 3);
-      return tf.concat(
-        parts.map((part, i) => {
-          const k = a.kernels[i] as number;
-          const half = Math.floor(k / 2);
-          return avgPool(tf, part, [k, k], [a.stride, a.stride], [half, half], a.countIncludePad);
-        }),
-        3,
-      );
-    }
+    case 'mixedpool':
+      return mixedPool(tf, x, node.attrs as MixedPoolAttrs);
     case 'add':
       return tf.add(x, inputs[1] as T);
     case 'sub':
