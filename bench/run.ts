@@ -7,9 +7,10 @@ import { markdownReport } from './report.js';
 import { budgetBench } from './suites/budget-bench.js';
 import { packageBench } from './suites/package-bench.js';
 import { seedBench } from './suites/seed-bench.js';
+import { trainingBench } from './suites/training-bench.js';
 
 /** Every suite, in the order its figures are printed. New issues add theirs here. */
-const SUITES: readonly (() => Promise<BenchFigure[]>)[] = [budgetBench, seedBench, packageBench];
+const SUITES: readonly (() => Promise<BenchFigure[]>)[] = [budgetBench, seedBench, packageBench, trainingBench];
 
 async function writeAtomically(file: string, text: string): Promise<void> {
   await writeFile(`${file}.tmp`, text);
