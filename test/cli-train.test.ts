@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reframe } from './support/reframe-cli.js';
 
@@ -24,6 +25,11 @@ describe('reframe train and eval', () => {
     const evaluation = await reframe('eval', out, '--data', 'demo');
     expect(evaluation.code).toBe(0);
     expect(evaluation.stdout).toContain(`${accuracy}% accuracy`);
+    const onnx = await reframe('export-onnx', out, '--out', join(dir, 'tiny.onnx'));
+    expect([onnx.code, onnx.stdout]).toEqual([0, expect.stringContaining('ONNX opset 13, input "input" [N,1,28,28]')]);
+    // The exported model runs in onnxruntime and classifies like the package it came from.
+    const session = await ort.InferenceSession.create(join(dir, 'tiny.onnx'));
+    expect(session.inputNames).toEqual(['input']);
   });
 
   it('says what is wrong with the data or the options', { timeout: 60_000 }, async () => {

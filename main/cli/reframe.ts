@@ -18,6 +18,7 @@ import { packCommand } from './pack-command.js';
 import { verifyCommand } from './verify-command.js';
 import { trainCommand, type TrainCommandOptions } from './train-command.js';
 import { evalCommand } from './eval-command.js';
+import { exportOnnxCommand } from './export-onnx-command.js';
 import { DatasetError } from '../../core/data/image-dataset.js';
 import { EngineError } from '../../core/node/engine/tf-engine.js';
 import { CheckpointError } from '../../core/node/train/checkpoint.js';
@@ -160,6 +161,13 @@ export function buildProgram(): Command {
     .requiredOption('--data <source>', 'as for train')
     .addOption(new Option('--engine <engine>', 'engine').choices(['auto', 'node', 'wasm']).default('auto'))
     .action(async (file: string, o: { data: string; engine: 'auto' | 'node' | 'wasm' }) => out(await evalCommand(file, o)));
+
+  program
+    .command('export-onnx')
+    .description("write a package's model as ONNX for other runtimes")
+    .argument('<pkg>', 'package file')
+    .requiredOption('--out <file.onnx>', 'output file')
+    .action(async (file: string, o: { out: string }) => out(await exportOnnxCommand(file, o)));
 
   program
     .command('keygen')
