@@ -23,6 +23,7 @@ import { DatasetError } from '../../core/data/image-dataset.js';
 import { EngineError } from '../../core/node/engine/tf-engine.js';
 import { CheckpointError } from '../../core/node/train/checkpoint.js';
 import { TrainingCancelled } from '../../core/node/train/trainer.js';
+import { TrainingWorkerError } from '../../core/node/train/run-training.js';
 
 function out(text: string): void {
   process.stdout.write(text);
@@ -197,7 +198,8 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       error instanceof DatasetError ||
       error instanceof EngineError ||
       error instanceof CheckpointError ||
-      error instanceof TrainingCancelled
+      error instanceof TrainingCancelled ||
+      error instanceof TrainingWorkerError
     ) {
       process.stderr.write(`reframe: ${error.message}\n`);
       return 1;

@@ -3,10 +3,10 @@ import type { WeightDtype } from '../../core/budget/weight-dtype.js';
 import { openData } from '../../core/node/data/open-data.js';
 import { writeFileAtomically } from '../../core/node/atomic-write.js';
 import type { EnginePreference } from '../../core/node/engine/tf-engine.js';
-import { readWeightsFile } from '../../core/node/read-weights.js';
 import type { OptimizerName } from '../../core/node/train/optimizer.js';
 import type { ScheduleName } from '../../core/node/train/lr-schedule.js';
-import { trainModel, type TrainEvent } from '../../core/node/train/trainer.js';
+import { runTrainingInWorker } from '../../core/node/train/run-training.js';
+import type { TrainEvent } from '../../core/node/train/trainer.js';
 import { encodePackage } from '../../core/package/encode-package.js';
 import { formatBytes } from '../../core/format/quantity.js';
 import { CliError } from './cli-error.js';
@@ -46,7 +46,8 @@ export async function trainCommand(model: string, o: TrainCommandOptions, signal
   const epochs = number(o.epochs, '--epochs', true);
   const batchSize = number(o.batch, '--batch', true);
   if (epochs < 1 || batchSize < 1) throw new CliError('--epochs and --batch must be at least 1');
-  const { graph } = await loadModel(model);
+  const { graph, doc } = await loadModel(model);
+  // Opened here too, to describe it and to report problems before a worker starts.
   const data = await openData(o.data);
   const bar = new SingleBar(
     { format: '{phase} |{bar}| {value}/{total} steps · loss {loss} · acc {acc} · {speed} img/s · ETA {eta_formatted}', stream: process.stderr, hideCursor: true, etaBuffer: 50 },
@@ -69,10 +70,10 @@ export async function trainCommand(model: string, o: TrainCommandOptions, signal
   const started = performance.now();
   let result;
   try {
-    result = await trainModel(
+    result = await runTrainingInWorker(
       {
-        graph,
-        data,
+        spec: doc,
+        data: o.data,
         epochs,
         batchSize,
         lr: number(o.lr, '--lr', false),
@@ -83,7 +84,7 @@ export async function trainCommand(model: string, o: TrainCommandOptions, signal
         validationFraction: 0.1,
         seed: o.seed,
         engine: o.engine,
-        ...(o.weights === undefined ? {} : { initial: await readWeightsFile(o.weights) }),
+        ...(o.weights === undefined ? {} : { weightsFile: o.weights }),
         ...(o.checkpoint === undefined ? {} : { checkpointDir: o.checkpoint }),
         resume: o.resume,
       },

@@ -121,6 +121,8 @@ export async function trainModel(o: TrainOptions, onEvent: (e: TrainEvent) => vo
       let lossSum = 0;
       let correct = 0;
       for await (const b of epochBatches(train, { batchSize: o.batchSize, normalize, shuffle: true, ...(o.augment === undefined ? {} : { augment: o.augment }), seed: o.seed, epoch, keepLast: false })) {
+        // A macrotask turn between steps lets cancel messages and timers in (tfjs awaits only microtasks).
+        await new Promise((resolve) => setTimeout(resolve, 0));
         if (signal?.aborted === true) throw new TrainingCancelled(epoch);
         let hits: tfc.Tensor | undefined;
         const loss = tf.tidy(() => {
