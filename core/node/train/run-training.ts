@@ -60,6 +60,8 @@ export function runTrainingInWorker(job: TrainingJob, onEvent: (e: TrainEvent) =
       if (settled) return;
       settled = true;
       signal?.removeEventListener('abort', cancel);
+      // The backend keeps the worker's event loop alive: end it, or the caller's process never exits.
+      void worker.terminate();
       f();
     };
     const cancel = () => worker.postMessage('cancel');
