@@ -8,9 +8,10 @@ import { budgetBench } from './suites/budget-bench.js';
 import { packageBench } from './suites/package-bench.js';
 import { seedBench } from './suites/seed-bench.js';
 import { trainingBench } from './suites/training-bench.js';
+import { fashionAccuracyBench } from './suites/fashion-accuracy-bench.js';
 
 /** Every suite, in the order its figures are printed. New issues add theirs here. */
-const SUITES: readonly (() => Promise<BenchFigure[]>)[] = [budgetBench, seedBench, packageBench, trainingBench];
+const SUITES: readonly (() => Promise<BenchFigure[]>)[] = [budgetBench, seedBench, packageBench, trainingBench, fashionAccuracyBench];
 
 async function writeAtomically(file: string, text: string): Promise<void> {
   await writeFile(`${file}.tmp`, text);
