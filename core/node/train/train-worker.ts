@@ -20,22 +20,13 @@ const post = (m: WorkerMessage, transfer: ArrayBuffer[] = []) => port.postMessag
 try {
   const checked = checkSpecValue(job.spec);
   if (!checked.ok) throw new SpecError(checked.issues);
+  const { spec: _spec, data, weightsFile, ...settings } = job;
   const result = await trainModel(
     {
+      ...settings,
       graph: checked.graph,
-      data: await openData(job.data),
-      epochs: job.epochs,
-      batchSize: job.batchSize,
-      lr: job.lr,
-      optimizer: job.optimizer,
-      schedule: job.schedule,
-      ...(job.augment === undefined ? {} : { augment: job.augment }),
-      validationFraction: job.validationFraction,
-      seed: job.seed,
-      engine: job.engine,
-      ...(job.weightsFile === undefined ? {} : { initial: await readWeightsFile(job.weightsFile) }),
-      ...(job.checkpointDir === undefined ? {} : { checkpointDir: job.checkpointDir }),
-      ...(job.resume === undefined ? {} : { resume: job.resume }),
+      data: await openData(data),
+      ...(weightsFile === undefined ? {} : { initial: await readWeightsFile(weightsFile) }),
     },
     (event) => post({ type: 'event', event }),
     abort.signal,

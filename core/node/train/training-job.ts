@@ -1,29 +1,15 @@
-import type { Augmentation } from '../../data/batch-pipeline.js';
 import type { SpecDocument } from '../../spec/spec-document.js';
-import type { EnginePreference } from '../engine/tf-engine.js';
-import type { Schedule } from './lr-schedule.js';
-import type { OptimizerOptions } from './optimizer.js';
-import type { TrainEvent, TrainResult } from './trainer.js';
+import type { TrainEvent, TrainOptions, TrainResult } from './trainer.js';
 
 /**
  * A training run as plain data, so it can cross into a worker thread (or, later, a cloud queue): the
- * model as its spec, the data as the `--data` string, weights as a file path.
+ * model as its spec, the data as the `--data` string, starting weights as a file path; every other
+ * setting as TrainOptions has it.
  */
-export interface TrainingJob {
+export interface TrainingJob extends Omit<TrainOptions, 'graph' | 'data' | 'initial'> {
   readonly spec: SpecDocument;
   readonly data: string;
-  readonly epochs: number;
-  readonly batchSize: number;
-  readonly lr: number;
-  readonly optimizer: OptimizerOptions;
-  readonly schedule: Schedule;
-  readonly augment?: Augmentation;
-  readonly validationFraction: number;
-  readonly seed: string;
-  readonly engine: EnginePreference;
   readonly weightsFile?: string;
-  readonly checkpointDir?: string;
-  readonly resume?: boolean;
 }
 
 /** What the worker posts back, in order: events, then one result or one failure. */
