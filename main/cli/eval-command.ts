@@ -14,7 +14,7 @@ import { openPackage } from './inspect-command.js';
  */
 export async function evalCommand(file: string, o: { data: string; engine: EnginePreference }): Promise<string> {
   const pkg = await openPackage(file);
-  const data = await openData(o.data);
+  const data = await openData(o.data, { ...(pkg.graph.nodes[0] === undefined ? {} : { inputShape: pkg.graph.nodes[0].outputShape }) });
   const input = pkg.graph.nodes[0]?.outputShape ?? [];
   if (data.train.shape.join('×') !== input.join('×')) throw new DatasetError(`${data.description}: images are ${data.train.shape.join('×')} but ${pkg.graph.name} takes ${input.join('×')}`);
   const values = new Map(pkg.tensors.filter((t) => t.seeded === undefined).map((t) => [t.id, readTensor(pkg, t)]));

@@ -48,7 +48,7 @@ export async function trainCommand(model: string, o: TrainCommandOptions, signal
   if (epochs < 1 || batchSize < 1) throw new CliError('--epochs and --batch must be at least 1');
   const { graph, doc } = await loadModel(model);
   // Opened here too, to describe it and to report problems before a worker starts.
-  const data = await openData(o.data);
+  const data = await openData(o.data, { ...(graph.nodes[0] === undefined ? {} : { inputShape: graph.nodes[0].outputShape }) });
   const bar = new SingleBar(
     { format: '{phase} |{bar}| {value}/{total} steps · loss {loss} · acc {acc} · {speed} img/s · ETA {eta_formatted}', stream: process.stderr, hideCursor: true, etaBuffer: 50 },
   );

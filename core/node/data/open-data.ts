@@ -56,10 +56,16 @@ async function cifarFolder(dir: string): Promise<DataSplits | undefined> {
  * binary batches, or of images (one subfolder per class, or `train/` and `test/` each so); or a single
  * IDX images file (its labels file beside it) or CIFAR-10 batch file.
  */
-export async function openData(source: string): Promise<DataSplits> {
+export interface OpenOptions {
+  /** The model's input shape: image folders are decoded to it (grey or RGB, resized) when it is [C, H, W]. */
+  readonly inputShape?: readonly number[];
+}
+
+export async function openData(source: string, options: OpenOptions = {}): Promise<DataSplits> {
+  const folder = (dir: string, shape = options.inputShape) => openImageFolder(dir, shape?.length === 3 ? { shape: [...shape] as [number, number, number] } : {});
   if (source === 'demo') {
     const dir = await demoDataFolder();
-    const splits = await openData(dir);
+    const splits = await openData(dir, options);
     return { ...splits, description: `embedded Fashion-MNIST demo sample (${splits.train.length} train + ${splits.test?.length ?? 0} test images)` };
   }
   const info = await stat(source).catch(() => undefined);
@@ -81,10 +87,10 @@ export async function openData(source: string): Promise<DataSplits> {
   if (cifar !== undefined) return cifar;
   const [trainDir, testDir] = [path.join(source, 'train'), path.join(source, 'test')];
   if ((await exists(trainDir)) && (await exists(testDir))) {
-    const trainSet = await openImageFolder(trainDir);
-    const testSet = await openImageFolder(testDir, { shape: [...trainSet.shape] });
+    const trainSet = await folder(trainDir);
+    const testSet = await folder(testDir, trainSet.shape);
     if (testSet.classes.join('\n') !== trainSet.classes.join('\n')) throw new DatasetError(`${testDir}: classes ${testSet.classes.join(', ')} differ from ${trainDir}'s ${trainSet.classes.join(', ')}`);
     return { train: trainSet, test: testSet, description: `image folders ${trainDir} and ${testDir}` };
   }
-  return { train: await openImageFolder(source), description: `image folder ${source}` };
+  return { train: await folder(source), description: `image folder ${source}` };
 }

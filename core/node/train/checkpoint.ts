@@ -20,6 +20,8 @@ export interface CheckpointMeta {
   readonly weights: string;
   readonly optimizer: string;
   readonly history: readonly unknown[];
+  /** The run's settings; a resume must use the same, or it would not continue the same run. */
+  readonly settings: Readonly<Record<string, unknown>>;
 }
 
 export class CheckpointError extends Error {

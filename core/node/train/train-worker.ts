@@ -25,7 +25,7 @@ try {
     {
       ...settings,
       graph: checked.graph,
-      data: await openData(data),
+      data: await openData(data, { ...(checked.graph.nodes[0] === undefined ? {} : { inputShape: checked.graph.nodes[0].outputShape }) }),
       ...(weightsFile === undefined ? {} : { initial: await readWeightsFile(weightsFile) }),
     },
     (event) => post({ type: 'event', event }),

@@ -68,6 +68,7 @@ describe('trainModel on the embedded Fashion-MNIST demo data', () => {
       if (!(e instanceof TrainingCancelled)) throw e;
     });
     expect((await readCheckpointMeta(first)).epoch).toBe(1);
+    await expect(trainModel(options({ epochs: 2, data: small, checkpointDir: first, resume: true, lr: 0.1 }))).rejects.toThrow('resume with the settings of the checkpointed run: lr was 0.05');
     const resumed = await trainModel(options({ epochs: 2, data: small, checkpointDir: first, resume: true }));
     expect(resumed.history.map((h) => h.epoch)).toEqual([0, 1]);
     expect(resumed.evaluation.accuracy).toBe(straight.evaluation.accuracy);

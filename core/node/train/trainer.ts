@@ -9,7 +9,7 @@ import { mergeValues } from '../../package/initial-values.js';
 import type { DataSplits } from '../data/open-data.js';
 import { initEngine, type Engine, type EnginePreference } from '../engine/tf-engine.js';
 import { buildTfModel } from '../engine/tf-model.js';
-import { readCheckpoint, writeCheckpoint } from './checkpoint.js';
+import { CheckpointError, readCheckpoint, writeCheckpoint } from './checkpoint.js';
 import { evaluate, type Evaluation } from './evaluate.js';
 import { learningRate, type Schedule } from './lr-schedule.js';
 import { createOptimizer, type OptimizerOptions } from './optimizer.js';
@@ -92,8 +92,12 @@ export async function trainModel(o: TrainOptions, onEvent: (e: TrainEvent) => vo
   let normalize: ChannelStats | undefined;
   let history: EpochReport[] = [];
   let restored: { step: number; slots: Map<string, Float32Array> } | undefined;
+  const settings = { epochs: o.epochs, batchSize: o.batchSize, lr: o.lr, optimizer: o.optimizer, schedule: o.schedule, augment: o.augment ?? null, validationFraction: o.validationFraction, seed: o.seed };
   if (o.resume === true && o.checkpointDir !== undefined) {
     const cp = await readCheckpoint(o.checkpointDir);
+    const changed = Object.keys(settings).filter((k) => JSON.stringify(settings[k as keyof typeof settings]) !== JSON.stringify(cp.meta.settings[k]));
+    if (cp.meta.model !== o.graph.name) throw new CheckpointError(`${o.checkpointDir} holds a checkpoint of ${cp.meta.model}, not ${o.graph.name}`);
+    if (changed.length > 0) throw new CheckpointError(`resume with the settings of the checkpointed run: ${changed.map((k) => `${k} was ${JSON.stringify(cp.meta.settings[k])}`).join(', ')}`);
     firstEpoch = cp.meta.epoch;
     values = mergeValues(o.graph, cp.values);
     normalize = cp.meta.normalize;
@@ -156,7 +160,7 @@ export async function trainModel(o: TrainOptions, onEvent: (e: TrainEvent) => vo
       history.push(report);
       let checkpoint: string | undefined;
       if (o.checkpointDir !== undefined) {
-        checkpoint = await writeCheckpoint(o.checkpointDir, o.graph, await model.values(), await optimizer.slots(), { epoch: epoch + 1, normalize, seed: o.seed, history });
+        checkpoint = await writeCheckpoint(o.checkpointDir, o.graph, await model.values(), await optimizer.slots(), { epoch: epoch + 1, normalize, seed: o.seed, history, settings });
       }
       onEvent({ type: 'epoch', report, ...(checkpoint === undefined ? {} : { checkpoint }) });
     }
