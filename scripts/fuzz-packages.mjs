@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Long runs of the seed-package fuzzer (test/support/package-fuzzer.ts). The engine is TypeScript test
+// Long runs of the seed-package fuzzer (test/support/fuzz/run-fuzz.ts). The engine is TypeScript test
 // code, which dist/ does not hold, so this runs it the way CI does, through vitest:
 //
 //   FUZZ_COUNT=<n> FUZZ_SEED=<seed> npx vitest run test/package-fuzz.test.ts

@@ -1,7 +1,7 @@
 // Fuzzing the package decoder: mutants of valid seed packages (the tiny preset in fp32, fp16 and
 // int8, without its spec, signed, and three deltas) must all be refused with a PackageError that names
 // the check docs/package-format.md says catches them — never accepted, never a TypeError or RangeError.
-// The engine is test/support/package-fuzzer.ts; the outcome table is printed with every run.
+// The engine is test/support/fuzz/ (run-fuzz.ts runs it); the outcome table is printed with every run.
 //
 // Environment:
 //   FUZZ_COUNT  mutants to run (default 10,000: a few seconds, sized for CI on two cores)
@@ -15,19 +15,12 @@ import { decodePackage } from '../core/package/decode-package.js';
 import { SECTION } from '../core/package/package-constants.js';
 import { PackageError } from '../core/package/package-error.js';
 import { bytesEqual } from '../core/package/tensor-digest.js';
-import {
-  assemble,
-  buildFuzzFixtures,
-  formatFailure,
-  formatFuzzReport,
-  formatSeed,
-  FuzzRandom,
-  MUTATION_KINDS,
-  reseal,
-  runPackageFuzz,
-  runPackageSweeps,
-  verifierFor,
-} from './support/package-fuzzer.js';
+import { verifierFor } from './support/fuzz/fuzz-keys.js';
+import { FuzzRandom } from './support/fuzz/fuzz-random.js';
+import { buildFuzzFixtures } from './support/fuzz/fuzz-targets.js';
+import { MUTATION_KINDS } from './support/fuzz/mutations.js';
+import { assemble, reseal } from './support/fuzz/reseal.js';
+import { formatFailure, formatFuzzReport, formatSeed, runPackageFuzz, runPackageSweeps } from './support/fuzz/run-fuzz.js';
 
 function envInt(name: string, fallback: number): number {
   const raw = process.env[name];
