@@ -4,6 +4,7 @@ import { trainModel } from '../../core/node/train/trainer.js';
 import { checkSpecValue } from '../../core/spec/load-spec.js';
 import { findPreset } from '../../core/zoo/presets.js';
 import type { BenchFigure } from '../bench-result.js';
+import { PAPER_SGD } from '../../core/node/train/optimizer.js';
 
 const FULL = '/usr/share/datasets/fashion-mnist';
 const RECORD = new URL('../../../bench/recorded/fashion-mnist-accuracy.json', import.meta.url);
@@ -37,7 +38,7 @@ export async function fashionAccuracyBench(): Promise<BenchFigure[]> {
       epochs,
       batchSize: 64,
       lr: 0.05,
-      optimizer: { name: 'sgd', momentum: 0.9, weightDecay: 5e-4 },
+      optimizer: PAPER_SGD,
       schedule: { name: 'cosine' },
       validationFraction: 0.1,
       seed: '0x5eed',

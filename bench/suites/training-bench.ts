@@ -7,6 +7,7 @@ import { initialValues } from '../../core/package/initial-values.js';
 import { checkSpecValue } from '../../core/spec/load-spec.js';
 import { findPreset } from '../../core/zoo/presets.js';
 import type { BenchFigure } from '../bench-result.js';
+import { PAPER_SGD } from '../../core/node/train/optimizer.js';
 
 
 /**
@@ -20,7 +21,7 @@ async function trainingSpeed(id: string, preference: EnginePreference, steps: nu
   if (!r.ok) throw new Error(`${id} must build`);
   const model = buildTfModel(engine, r.graph, initialValues(r.graph));
   const ids = new Map(model.trainable.map((v) => [v, v.name]));
-  const optimizer = createOptimizer(tf, model.trainable, ids, { name: 'sgd', momentum: 0.9, weightDecay: 5e-4 });
+  const optimizer = createOptimizer(tf, model.trainable, ids, PAPER_SGD);
   const classes = r.graph.nodes[r.graph.outputs[0] ?? 0]?.outputShape[0] ?? 10;
   const x = tf.randomNormal([BATCH, ...(r.graph.nodes[0]?.outputShape ?? [])]);
   const y = tf.oneHot(tf.tensor1d(Array.from({ length: BATCH }, (_, i) => i % classes), 'int32'), classes);

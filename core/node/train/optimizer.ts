@@ -13,6 +13,9 @@ export interface OptimizerOptions {
   readonly epsilon?: number;
 }
 
+/** The ReFrame authors' optimizer (DESIGN.md §1): SGD, momentum 0.9, weight decay 5e-4. */
+export const PAPER_SGD: OptimizerOptions = { name: 'sgd', momentum: 0.9, weightDecay: 5e-4 };
+
 /** Updates variables in place from their gradients; its slots can be saved and restored for resume. */
 export interface Optimizer {
   step(grads: ReadonlyMap<tfc.Variable, tfc.Tensor>, lr: number): void;

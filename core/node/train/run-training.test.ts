@@ -4,6 +4,7 @@ import { findPreset } from '../../zoo/presets.js';
 import { runTrainingInWorker } from './run-training.js';
 import type { TrainingJob } from './training-job.js';
 import { TrainingCancelled, type TrainEvent } from './trainer.js';
+import { PAPER_SGD } from './optimizer.js';
 
 const job: TrainingJob = {
   spec: findPreset('tiny')!.build(),
@@ -11,7 +12,7 @@ const job: TrainingJob = {
   epochs: 1,
   batchSize: 100,
   lr: 0.05,
-  optimizer: { name: 'sgd', momentum: 0.9, weightDecay: 5e-4 },
+  optimizer: PAPER_SGD,
   schedule: { name: 'constant' },
   validationFraction: 0.1,
   seed: '0x5eed',

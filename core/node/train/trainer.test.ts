@@ -8,6 +8,7 @@ import { subsetDataset } from '../../data/in-memory-dataset.js';
 import { openData, type DataSplits } from '../data/open-data.js';
 import { readCheckpointMeta } from './checkpoint.js';
 import { trainModel, TrainingCancelled, type TrainEvent, type TrainOptions } from './trainer.js';
+import { PAPER_SGD } from './optimizer.js';
 
 let data: DataSplits;
 let dir = '';
@@ -26,7 +27,7 @@ function options(extra: Partial<TrainOptions> = {}): TrainOptions {
     epochs: 3,
     batchSize: 50,
     lr: 0.05,
-    optimizer: { name: 'sgd', momentum: 0.9, weightDecay: 5e-4 },
+    optimizer: PAPER_SGD,
     schedule: { name: 'cosine' },
     validationFraction: 0.1,
     seed: '0x5eed',
