@@ -25,6 +25,12 @@ describe('epochBatches', () => {
     expect(norm[0]!.x[0]).toBeCloseTo((0 / 255 - 0.5) / 0.25, 6);
   });
 
+  it('gives raw pixel values to a model that normalises its own input', async () => {
+    const { normalize: _, ...raw } = plain;
+    const batches = await collect(raw);
+    expect([...batches[0]!.x.subarray(0, 12)]).toEqual([0, 1, 2, 3, 4, 5, 10, 11, 12, 13, 14, 15]);
+  });
+
   it('drops a short last batch when training', async () => {
     expect((await collect({ ...plain, keepLast: false })).map((b) => b.size)).toEqual([4, 4]);
   });

@@ -11,7 +11,8 @@ export interface Augmentation {
 
 export interface BatchOptions {
   readonly batchSize: number;
-  readonly normalize: ChannelStats;
+  /** (pixel ÷ 255 − mean) ÷ std; without it, raw pixel values 0..255 for a model that normalises its own input. */
+  readonly normalize?: ChannelStats;
   /** Shuffle the order each epoch (training) or keep it (evaluation). */
   readonly shuffle: boolean;
   readonly augment?: Augmentation;
@@ -22,7 +23,7 @@ export interface BatchOptions {
 }
 
 export interface Batch {
-  /** NCHW float32: (pixel / 255 − mean) / std, after augmentation. */
+  /** NCHW float32: raw pixels, or (pixel / 255 − mean) / std, after augmentation. */
   readonly x: Float32Array;
   readonly y: Int32Array;
   readonly size: number;
@@ -39,8 +40,9 @@ export async function* epochBatches(ds: ImageDataset, o: BatchOptions): AsyncGen
   const order = o.shuffle ? random.permutation(ds.length) : Array.from({ length: ds.length }, (_, i) => i);
   const raw = new Uint8Array(o.batchSize * size);
   const labels = new Int32Array(o.batchSize);
-  const scale = Array.from({ length: c }, (_, ch) => 1 / (255 * (o.normalize.std[ch] ?? 1)));
-  const shift = Array.from({ length: c }, (_, ch) => (o.normalize.mean[ch] ?? 0) / (o.normalize.std[ch] ?? 1));
+  const n = o.normalize;
+  const scale = Array.from({ length: c }, (_, ch) => (n === undefined ? 1 : 1 / (255 * (n.std[ch] ?? 1))));
+  const shift = Array.from({ length: c }, (_, ch) => (n === undefined ? 0 : (n.mean[ch] ?? 0) / (n.std[ch] ?? 1)));
   for (let start = 0; start < order.length; start += o.batchSize) {
     const indices = order.slice(start, start + o.batchSize);
     if (indices.length < o.batchSize && !o.keepLast) break;

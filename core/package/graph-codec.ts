@@ -5,6 +5,7 @@ import type { BatchNormAttrs } from '../ops/batchnorm.js';
 import type { ChannelShuffleAttrs } from '../ops/channel-shuffle.js';
 import type { ConvAttrs } from '../ops/conv.js';
 import type { DenseAttrs } from '../ops/dense.js';
+import type { InputAttrs } from '../ops/input.js';
 import type { MaxPoolAttrs } from '../ops/maxpool.js';
 import type { MixedPoolAttrs } from '../ops/mixedpool.js';
 import type { OpName } from '../ops/op-registry.js';
@@ -59,7 +60,10 @@ export function attrWords(op: OpName, attrs: unknown): number[] {
     }
     case 'channelshuffle':
       return [(attrs as ChannelShuffleAttrs).groups];
-    case 'input':
+    case 'input': {
+      const n = (attrs as InputAttrs).normalize;
+      return n === undefined ? [] : [n.mean.length, ...n.mean.flatMap(f64Words), n.std.length, ...n.std.flatMap(f64Words)];
+    }
     case 'relu':
     case 'add':
     case 'sub':
@@ -139,7 +143,14 @@ function fieldsOf(op: OpName, w: readonly number[], where: string): Record<strin
     case 'channelshuffle':
       need(1);
       return { groups: at(0) };
-    case 'input':
+    case 'input': {
+      if (w.length === 0) return {};
+      const f64s = (from: number, n: number): number[] => Array.from({ length: n }, (_, i) => wordsF64(at(from + 2 * i), at(from + 2 * i + 1)));
+      const nMean = at(0);
+      const nStd = w.length > 1 + 2 * nMean ? at(1 + 2 * nMean) : -1;
+      if (nStd < 0 || w.length !== 2 + 2 * nMean + 2 * nStd) throw new PackageError('semantics', `${where}: input normalisation words do not match their counts`);
+      return { normalize: { mean: f64s(1, nMean), std: f64s(2 + 2 * nMean, nStd) } };
+    }
     case 'relu':
     case 'add':
     case 'sub':
@@ -201,7 +212,7 @@ export function specNodesOf(graph: DecodedGraph, params: ReadonlyMap<number, Rec
   return graph.nodes.map((node, i) => {
     const inputs = node.inputs.map((j) => (graph.nodes[j] as DecodedNode).name);
     const p = params.get(i);
-    const base = node.op === 'input' ? { name: node.name, op: node.op, shape: node.outputShape } : { name: node.name, op: node.op, inputs, ...node.fields };
+    const base = node.op === 'input' ? { name: node.name, op: node.op, shape: node.outputShape, ...node.fields } : { name: node.name, op: node.op, inputs, ...node.fields };
     return (p === undefined ? base : { ...base, params: p }) as unknown as SpecNode;
   });
 }

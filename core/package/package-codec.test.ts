@@ -10,6 +10,7 @@ import { initialValues } from './initial-values.js';
 import { packPreset, presetGraph, testKeys } from './package-test-support.fixture.js';
 import { checkTensorDigests, readTensor } from './read-tensor.js';
 import { PackageError } from './package-error.js';
+import { inputNormalizeOf, withInputNormalize } from '../graph/input-normalize.js';
 import { withParamModes } from '../spec/edit-spec.js';
 import { checkSpecValue } from '../spec/load-spec.js';
 
@@ -30,6 +31,29 @@ describe('encodePackage / decodePackage', () => {
     }
     // Same inputs, same bytes: deltas and signatures rely on it.
     expect(encodePackage(graph, values, { dtype })).toEqual(bytes);
+  });
+
+  it('carries the input normalisation exactly, with and without the spec', () => {
+    const rgb = checkSpecValue({
+      format: 'reframe-spec',
+      version: 1,
+      name: 'rgb',
+      nodes: [
+        { name: 'input', op: 'input', shape: [3, 8, 8] },
+        { name: 'pool', op: 'globalavgpool', inputs: ['input'] },
+        { name: 'flatten', op: 'flatten', inputs: ['pool'] },
+        { name: 'fc', op: 'dense', inputs: ['flatten'], outFeatures: 2, bias: true },
+      ],
+      outputs: ['fc'],
+    });
+    if (!rgb.ok) throw new Error('the test spec must be valid');
+    const graph = withInputNormalize(rgb.graph, { mean: [125.307, 122.95, 113.865], std: [62.993, 62.089, 66.705] });
+    for (const includeSpec of [true, false]) {
+      const pkg = decodePackage(encodePackage(graph, initialValues(graph), { dtype: 'fp16', includeSpec }));
+      expect(inputNormalizeOf(pkg.graph)).toEqual({ mean: [125.307, 122.95, 113.865], std: [62.993, 62.089, 66.705] });
+    }
+    const one = withInputNormalize(presetGraph('tiny'), { mean: [72.94], std: [90.02] });
+    expect(inputNormalizeOf(decodePackage(encodePackage(one, initialValues(one), { dtype: 'fp32' })).graph)).toEqual({ mean: [72.94], std: [90.02] });
   });
 
   it('keeps every seeded tensor as a seed and nothing else', () => {

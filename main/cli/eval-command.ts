@@ -1,4 +1,5 @@
 import { channelStats } from '../../core/data/channel-stats.js';
+import { inputNormalizeOf } from '../../core/graph/input-normalize.js';
 import { openData } from '../../core/node/data/open-data.js';
 import { initEngine, type EnginePreference } from '../../core/node/engine/tf-engine.js';
 import { buildTfModel } from '../../core/node/engine/tf-model.js';
@@ -10,7 +11,7 @@ import { openPackage } from './inspect-command.js';
 
 /**
  * `reframe eval`: a package's accuracy on a dataset's test part (or its training part when it has
- * none). Inputs are normalised with the statistics of the source's training part, as training did.
+ * none). A model without its own input normalisation gets the source training part's statistics.
  */
 export async function evalCommand(file: string, o: { data: string; engine: EnginePreference }): Promise<string> {
   const pkg = await openPackage(file);
@@ -22,7 +23,8 @@ export async function evalCommand(file: string, o: { data: string; engine: Engin
   const model = buildTfModel(engine, pkg.graph, values);
   try {
     const target = data.test ?? data.train;
-    const ev = await evaluate(engine, model, target, await channelStats(data.train));
+    // Packages from `reframe train` normalise their own input; older ones were trained on the source's statistics.
+    const ev = await evaluate(engine, model, target, inputNormalizeOf(pkg.graph) === undefined ? await channelStats(data.train) : undefined);
     return [
       `${file} (${pkg.graph.name}, ${pkg.weightDtype}): ${(ev.accuracy * 100).toFixed(2)}% accuracy, loss ${ev.loss.toFixed(4)} on ${ev.images} ${data.test === undefined ? 'training' : 'test'} images of ${data.description}, with ${engine.name}`,
       '',

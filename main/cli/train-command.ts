@@ -7,6 +7,7 @@ import type { OptimizerName } from '../../core/node/train/optimizer.js';
 import type { ScheduleName } from '../../core/node/train/lr-schedule.js';
 import { runTrainingInWorker } from '../../core/node/train/run-training.js';
 import type { TrainEvent } from '../../core/node/train/trainer.js';
+import { withInputNormalize } from '../../core/graph/input-normalize.js';
 import { encodePackage } from '../../core/package/encode-package.js';
 import { formatBytes } from '../../core/format/quantity.js';
 import { CliError } from './cli-error.js';
@@ -94,14 +95,15 @@ export async function trainCommand(model: string, o: TrainCommandOptions, signal
   } finally {
     bar.stop();
   }
-  const bytes = encodePackage(graph, result.values, { dtype: o.dtype });
+  const n = result.inputNormalize;
+  const bytes = encodePackage(withInputNormalize(graph, n), result.values, { dtype: o.dtype });
   await writeFileAtomically(o.out, bytes);
   const ev = result.evaluation;
   const total = (performance.now() - started) / 1000;
   const speed = result.history.length === 0 ? 0 : result.history.reduce((s, h) => s + h.imagesPerSecond, 0) / result.history.length;
   return [
     `${graph.name}: ${(ev.accuracy * 100).toFixed(2)}% accuracy on ${ev.images} images (loss ${ev.loss.toFixed(4)}) after ${result.history.length} epoch(s) in ${seconds(total)}; ${speed.toFixed(0)} training images/s with ${result.engine}`,
-    `wrote ${o.out}: ${bytes.length.toLocaleString('en-US')} bytes (${formatBytes(bytes.length)}), weights ${o.dtype}; input normalisation mean ${result.normalize.mean.map((m) => m.toFixed(4)).join(',')} std ${result.normalize.std.map((s) => s.toFixed(4)).join(',')}`,
+    `wrote ${o.out}: ${bytes.length.toLocaleString('en-US')} bytes (${formatBytes(bytes.length)}), weights ${o.dtype}; the model takes raw pixels and normalises them: (x − ${n.mean.map((m) => m.toFixed(2)).join(',')}) ÷ ${n.std.map((v) => v.toFixed(2)).join(',')}`,
     '',
     confusionTable(ev.confusion, data.train.classes),
     '',

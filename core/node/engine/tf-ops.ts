@@ -1,5 +1,6 @@
 import type * as tfc from '@tensorflow/tfjs';
 import { assertNever } from '../../assert-never.js';
+import type { InputAttrs } from '../../ops/input.js';
 import type { GraphNode } from '../../graph/model-graph.js';
 import type { AvgPoolAttrs } from '../../ops/avgpool.js';
 import type { BatchNormAttrs } from '../../ops/batchnorm.js';
@@ -128,8 +129,11 @@ function mixedPool(tf: TF, x: T, a: MixedPoolAttrs): T {
 export function forwardNode(tf: TF, node: GraphNode, inputs: readonly T[], p: NodeTensors, training: boolean): T {
   const x = inputs[0] as T;
   switch (node.op) {
-    case 'input':
-      return x;
+    case 'input': {
+      const n = (node.attrs as InputAttrs).normalize;
+      // Channels (features) are the last axis in the engine's layout, so a 1-D tensor broadcasts per channel.
+      return n === undefined ? x : tf.div(tf.sub(x, tf.tensor1d(n.mean as number[])), tf.tensor1d(n.std as number[]));
+    }
     case 'conv':
       return conv(tf, x, node.attrs as ConvAttrs, p);
     case 'dense': {

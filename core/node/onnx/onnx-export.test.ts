@@ -2,6 +2,7 @@ import * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { epochBatches } from '../../data/batch-pipeline.js';
 import { SeededRandom } from '../../data/seeded-random.js';
+import { pixelNormalize, withInputNormalize } from '../../graph/input-normalize.js';
 import { initialValues } from '../../package/initial-values.js';
 import { checkSpecValue } from '../../spec/load-spec.js';
 import { findPreset } from '../../zoo/presets.js';
@@ -50,5 +51,31 @@ describe('ONNX export agrees with onnxruntime-node', () => {
     let worst = 0;
     for (let i = 0; i < theirs.length; i++) worst = Math.max(worst, Math.abs(theirs[i]! - ours[i]!));
     expect(worst).toBeLessThanOrEqual(1e-4);
+  });
+
+  it('a model that normalises its own input takes raw pixels in both runtimes', async () => {
+    const { graph: plain, values } = lively('tiny');
+    const graph = withInputNormalize(plain, pixelNormalize({ mean: [0.286], std: [0.353] }));
+    const session = await ort.InferenceSession.create(exportOnnx(graph, values, 'test'));
+    expect(session.inputNames).toEqual(['input']);
+    const raw = (await epochBatches(data.test!, { batchSize: 32, shuffle: false, seed: '0x0', epoch: 0, keepLast: true }).next()).value!;
+    const normalised = (await epochBatches(data.test!, { batchSize: 32, normalize: { mean: [0.286], std: [0.353] }, shuffle: false, seed: '0x0', epoch: 0, keepLast: true }).next()).value!;
+    expect(Math.max(...raw.x)).toBeGreaterThan(200);
+    const theirs = (await session.run({ input: new ort.Tensor('float32', raw.x, [32, 1, 28, 28]) }))[graph.nodes[graph.outputs[0]!]!.name]!.data as Float32Array;
+    const model = buildTfModel(engine, graph, values);
+    const ours = await model.forward(engine.tf.tensor(raw.x, [32, 1, 28, 28]), false).data();
+    model.dispose();
+    const unnormalised = buildTfModel(engine, plain, values);
+    const reference = await unnormalised.forward(engine.tf.tensor(normalised.x, [32, 1, 28, 28]), false).data();
+    unnormalised.dispose();
+    let worst = 0;
+    let drift = 0;
+    for (let i = 0; i < theirs.length; i++) {
+      worst = Math.max(worst, Math.abs(theirs[i]! - ours[i]!));
+      drift = Math.max(drift, Math.abs(reference[i]! - ours[i]!));
+    }
+    expect(worst).toBeLessThanOrEqual(1e-4);
+    // The same model as one fed pixels normalised outside it, up to float32 rounding of the two orders.
+    expect(drift).toBeLessThanOrEqual(1e-3);
   });
 });

@@ -1,3 +1,4 @@
+import type { InputAttrs } from '../../ops/input.js';
 import { assertNever } from '../../assert-never.js';
 import type { GraphNode, ModelGraph } from '../../graph/model-graph.js';
 import type { AvgPoolAttrs } from '../../ops/avgpool.js';
@@ -63,13 +64,27 @@ export function exportOnnx(graph: ModelGraph, values: TensorValues, producerVers
     }
   }
 
-  const outputOf = (i: number) => (graph.nodes[i] as GraphNode).name;
+  // An input that normalises itself keeps its name for the graph input; consumers read the normalised copy.
+  const normalizeOf = (node: GraphNode) => (node.op === 'input' ? (node.attrs as InputAttrs).normalize : undefined);
+  const outputOf = (i: number) => {
+    const node = graph.nodes[i] as GraphNode;
+    return normalizeOf(node) === undefined ? node.name : `${node.name}.normalized`;
+  };
   for (const node of graph.nodes) {
     const ins = node.inputs.map(outputOf);
     const out = node.name;
     switch (node.op) {
-      case 'input':
+      case 'input': {
+        const n = normalizeOf(node);
+        if (n === undefined) break;
+        // [C,1,1] broadcasts over an NCHW image, [F] over an [N,F] vector; a single value over anything.
+        const dims = (v: readonly number[]) => (v.length === 1 ? [1] : node.outputShape.length === 3 ? [v.length, 1, 1] : [v.length]);
+        addFloat(`${node.name}.mean`, dims(n.mean), Float32Array.from(n.mean));
+        addFloat(`${node.name}.std`, dims(n.std), Float32Array.from(n.std));
+        op('Sub', `${node.name}.centre`, [node.name, `${node.name}.mean`], [`${node.name}.centred`]);
+        op('Div', `${node.name}.scale`, [`${node.name}.centred`, `${node.name}.std`], [outputOf(graph.nodes.indexOf(node))]);
         break;
+      }
       case 'conv': {
         const a = node.attrs as ConvAttrs;
         op('Conv', out, [...ins, tensorName(node, 'weight'), ...(a.bias ? [tensorName(node, 'bias')] : [])], [out], [

@@ -14,13 +14,13 @@ export interface Evaluation {
 }
 
 /** Accuracy, mean cross-entropy and the confusion matrix over a whole dataset, in inference mode. */
-export async function evaluate(engine: Engine, model: TfModel, ds: ImageDataset, normalize: ChannelStats, batchSize = 256): Promise<Evaluation> {
+export async function evaluate(engine: Engine, model: TfModel, ds: ImageDataset, normalize: ChannelStats | undefined, batchSize = 256): Promise<Evaluation> {
   const tf = engine.tf;
   const k = ds.classes.length;
   const confusion = Array.from({ length: k }, () => new Array<number>(k).fill(0));
   let lossSum = 0;
   let correct = 0;
-  for await (const b of epochBatches(ds, { batchSize, normalize, shuffle: false, seed: '0x0', epoch: 0, keepLast: true })) {
+  for await (const b of epochBatches(ds, { batchSize, ...(normalize === undefined ? {} : { normalize }), shuffle: false, seed: '0x0', epoch: 0, keepLast: true })) {
     const [losses, predicted] = tf.tidy(() => {
       const logits = model.forward(tf.tensor(b.x, [b.size, ...ds.shape]), false) as tfc.Tensor2D;
       const labels = tf.oneHot(tf.tensor1d(b.y, 'int32'), k);

@@ -3,7 +3,9 @@ import { epochBatches, type Augmentation } from '../../data/batch-pipeline.js';
 import { channelStats, type ChannelStats } from '../../data/channel-stats.js';
 import { DatasetError, type ImageDataset } from '../../data/image-dataset.js';
 import { splitDataset } from '../../data/split-dataset.js';
+import { inputNormalizeOf, pixelNormalize, withInputNormalize } from '../../graph/input-normalize.js';
 import type { ModelGraph } from '../../graph/model-graph.js';
+import type { InputNormalize } from '../../ops/input.js';
 import type { TensorValues } from '../../package/encode-package.js';
 import { mergeValues } from '../../package/initial-values.js';
 import type { DataSplits } from '../data/open-data.js';
@@ -53,7 +55,10 @@ export type TrainEvent =
 export interface TrainResult {
   readonly engine: Engine['name'];
   readonly values: Map<string, Float32Array>;
+  /** Dataset statistics on the 0..1 scale; the trained graph's input applies them to raw pixels. */
   readonly normalize: ChannelStats;
+  /** What the model's input does to raw pixels: put it in the package's graph (withInputNormalize). */
+  readonly inputNormalize: InputNormalize;
   readonly history: readonly EpochReport[];
   readonly evaluation: Evaluation;
 }
@@ -104,9 +109,15 @@ export async function trainModel(o: TrainOptions, onEvent: (e: TrainEvent) => vo
     history = [...(cp.meta.history as EpochReport[])];
     restored = { step: cp.meta.optimizerStep, slots: cp.slots };
   }
+  // A spec that states its own normalisation keeps it; otherwise the training data's statistics go
+  // into the model, so the package normalises raw pixels by itself on any board.
+  const given = inputNormalizeOf(o.graph);
+  if (given !== undefined) normalize = { mean: given.mean.map((m) => m / 255), std: given.std.map((v) => v / 255) };
   normalize ??= await channelStats(train);
+  const inputNormalize = given ?? pixelNormalize(normalize);
+  const graph = given === undefined ? withInputNormalize(o.graph, inputNormalize) : o.graph;
 
-  const model = buildTfModel(engine, o.graph, values);
+  const model = buildTfModel(engine, graph, values);
   const ids = new Map(model.trainable.map((v) => [v, v.name.replace(/^m\d+\//, '')]));
   const optimizer = createOptimizer(tf, model.trainable, ids, o.optimizer);
   if (restored !== undefined) optimizer.restore(restored.step, restored.slots);
@@ -124,7 +135,7 @@ export async function trainModel(o: TrainOptions, onEvent: (e: TrainEvent) => vo
       let step = 0;
       let lossSum = 0;
       let correct = 0;
-      for await (const b of epochBatches(train, { batchSize: o.batchSize, normalize, shuffle: true, ...(o.augment === undefined ? {} : { augment: o.augment }), seed: o.seed, epoch, keepLast: false })) {
+      for await (const b of epochBatches(train, { batchSize: o.batchSize, shuffle: true, ...(o.augment === undefined ? {} : { augment: o.augment }), seed: o.seed, epoch, keepLast: false })) {
         // A macrotask turn between steps lets cancel messages and timers in (tfjs awaits only microtasks).
         await new Promise((resolve) => setTimeout(resolve, 0));
         if (signal?.aborted === true) throw new TrainingCancelled(epoch);
@@ -154,18 +165,18 @@ export async function trainModel(o: TrainOptions, onEvent: (e: TrainEvent) => vo
         const remaining = (o.epochs - epoch - 1) * stepsPerEpoch + (stepsPerEpoch - step);
         onEvent({ type: 'step', epoch, step, stepsPerEpoch, loss: lossSum / step, accuracy: correct / (step * o.batchSize), imagesPerSecond: perSecond, etaSeconds: (remaining * o.batchSize) / perSecond });
       }
-      const evaluation = await evaluate(engine, model, held, normalize);
+      const evaluation = await evaluate(engine, model, held, undefined);
       const seconds = (performance.now() - epochStart) / 1000;
       const report: EpochReport = { epoch, lr, trainLoss: lossSum / step, trainAccuracy: correct / (step * o.batchSize), evalLoss: evaluation.loss, evalAccuracy: evaluation.accuracy, seconds, imagesPerSecond: (step * o.batchSize) / seconds };
       history.push(report);
       let checkpoint: string | undefined;
       if (o.checkpointDir !== undefined) {
-        checkpoint = await writeCheckpoint(o.checkpointDir, o.graph, await model.values(), await optimizer.slots(), { epoch: epoch + 1, normalize, seed: o.seed, history, settings });
+        checkpoint = await writeCheckpoint(o.checkpointDir, graph, await model.values(), await optimizer.slots(), { epoch: epoch + 1, normalize, seed: o.seed, history, settings });
       }
       onEvent({ type: 'epoch', report, ...(checkpoint === undefined ? {} : { checkpoint }) });
     }
-    const evaluation = await evaluate(engine, model, held, normalize);
-    return { engine: engine.name, values: await model.values(), normalize, history, evaluation };
+    const evaluation = await evaluate(engine, model, held, undefined);
+    return { engine: engine.name, values: await model.values(), normalize, inputNormalize, history, evaluation };
   } finally {
     optimizer.dispose();
     model.dispose();
