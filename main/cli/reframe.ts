@@ -24,6 +24,16 @@ import { EngineError } from '../../core/node/engine/tf-engine.js';
 import { CheckpointError } from '../../core/node/train/checkpoint.js';
 import { TrainingCancelled } from '../../core/node/train/trainer.js';
 import { TrainingWorkerError } from '../../core/node/train/run-training.js';
+import { agentCommand, DEFAULT_STORAGE_LIMIT, type AgentCommandOptions } from './agent-command.js';
+import { TransportError } from '../../devices/transport/transport.js';
+import { boardErrorText } from './board-error-text.js';
+import { withBoardTarget } from './board-target.js';
+import { pushCommand, type PushCommandOptions } from './push-command.js';
+import { devicesCommand, type DevicesCommandOptions } from './devices-command.js';
+import { boardActivateCommand, boardInfoCommand, boardRollbackCommand } from './board-command.js';
+import { boardInferCommand, type BoardInferOptions } from './board-infer-command.js';
+import { boardBenchCommand, type BoardBenchOptions } from './board-bench-command.js';
+import type { BoardTargetOptions } from './board-target.js';
 
 function out(text: string): void {
   process.stdout.write(text);
@@ -179,6 +189,71 @@ export function buildProgram(): Command {
       out(`wrote ${k.privatePath} (private, keep it safe) and ${k.publicPath}; key id ${k.keyId}\n`);
     });
 
+  program
+    .command('agent')
+    .description('run the board agent: take pushed packages into A/B slots, run inference and benchmarks (docs/protocol.md)')
+    .option('--serial <path>', 'serve on this serial port (e.g. /dev/ttyGS0, or a pty)')
+    .option('--listen <host:port>', 'serve on TCP (e.g. 0.0.0.0:5577), advertised over mDNS')
+    .requiredOption('--store <dir>', 'where the package slots and the pending upload live')
+    .option('--require-signature', 'refuse packages not signed by a --trust key', false)
+    .option('--trust <public key...>', 'trusted Ed25519 public keys (PEM, from reframe keygen)')
+    .option('--baud <n>', "line rate: the agent's writes are paced to baud/10 bytes per second")
+    .option('--name <board name>', 'the name studios see (default: the host name)')
+    .option('--storage-limit <bytes>', 'largest upload or package the board stores (K, M, G suffixes)', DEFAULT_STORAGE_LIMIT)
+    .option('--no-mdns', 'do not advertise the TCP agent over mDNS')
+    .addOption(new Option('--engine <engine>', 'inference engine').choices(['auto', 'node', 'wasm']).default('auto'))
+    .action(async (o: AgentCommandOptions) => agentCommand(o));
+
+  withBoardTarget(
+    program
+      .command('push')
+      .description('send a package to a board: resumes an interrupted push, sends a delta when the board runs a --delta-from base, then activates it')
+      .argument('<pkg>', 'package file'),
+  )
+    .option('--delta-from <base.rfpk...>', 'packages the board may run now: if it runs one, only a delta travels')
+    .option('--window <bytes>', 'most bytes unacknowledged (default 8192 on serial, 65536 on TCP)')
+    .option('--json', 'machine-readable summary', false)
+    .action(async (file: string, o: PushCommandOptions) => {
+      // Ctrl-C stops between chunks; the board keeps what it has and the same push resumes.
+      const abort = new AbortController();
+      const stop = () => abort.abort();
+      process.once('SIGINT', stop);
+      try {
+        out(await pushCommand(file, o, abort.signal));
+      } finally {
+        process.off('SIGINT', stop);
+      }
+    });
+
+  program
+    .command('devices')
+    .description('list serial ports, board agents on the network (mDNS) and boards this studio has talked to')
+    .option('--json', 'machine-readable output', false)
+    .option('--timeout <ms>', 'how long to listen for network agents', '1500')
+    .option('--interface <address>', 'search the network only through the interface with this address (default: all)')
+    .action(async (o: DevicesCommandOptions) => out(await devicesCommand(o)));
+
+  const board = program.command('board').description('talk to one board: info, activate, rollback, infer, bench');
+  withBoardTarget(board.command('info').description("what the board runs, holds and can do"))
+    .option('--json', 'machine-readable output', false)
+    .action(async (o: BoardTargetOptions & { json: boolean }) => out(await boardInfoCommand(o)));
+  withBoardTarget(board.command('activate').description('make a package the board holds the active one').argument('<digest|pkg>', "the package's sha256 (or its start), or the package file"))
+    .action(async (target: string, o: BoardTargetOptions) => out(await boardActivateCommand(target, o)));
+  withBoardTarget(board.command('rollback').description('make the previous package active again'))
+    .action(async (o: BoardTargetOptions) => out(await boardRollbackCommand(o)));
+  withBoardTarget(board.command('infer').description("run one input through the board's model; with --package, compare with the studio's result"))
+    .option('--input <file>', 'float32 little-endian values in the model\'s NCHW order')
+    .option('--data <source>', '"demo" or a dataset folder (needs --package)')
+    .option('--index <i>', 'which image of --data (its test part when it has one; default 0)')
+    .option('--package <pkg.rfpk>', 'also run the input through the studio\'s engine and print the largest logit difference')
+    .addOption(new Option('--engine <engine>', "the studio's engine for --package").choices(['auto', 'node', 'wasm']).default('auto'))
+    .option('--json', 'machine-readable output', false)
+    .action(async (o: BoardInferOptions) => out(await boardInferCommand(o)));
+  withBoardTarget(board.command('bench').description('per-layer latency measured on the board'))
+    .option('--runs <n>', 'inferences to average', '10')
+    .option('--json', 'machine-readable output', false)
+    .action(async (o: BoardBenchOptions) => out(await boardBenchCommand(o)));
+
   return program;
 }
 
@@ -188,6 +263,12 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     await buildProgram().parseAsync([...argv], { from: 'user' });
     return 0;
   } catch (error) {
+    // A lost link, a silent board or a board's refusal: the sentence says what to do.
+    const linkError = boardErrorText(error);
+    if (linkError !== undefined) {
+      process.stderr.write(`reframe: ${linkError}\n`);
+      return 1;
+    }
     if (
       error instanceof SpecError ||
       error instanceof SpecFileError ||
@@ -199,7 +280,8 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       error instanceof EngineError ||
       error instanceof CheckpointError ||
       error instanceof TrainingCancelled ||
-      error instanceof TrainingWorkerError
+      error instanceof TrainingWorkerError ||
+      error instanceof TransportError
     ) {
       process.stderr.write(`reframe: ${error.message}\n`);
       return 1;

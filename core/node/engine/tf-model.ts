@@ -12,6 +12,8 @@ export interface TfModel {
   readonly trainable: readonly tfc.Variable[];
   /** Runs the graph on NCHW input ([N, C, H, W], or [N, F]); returns the first output, NCHW again. */
   forward(x: tfc.Tensor, training: boolean): tfc.Tensor;
+  /** One node's parameters and state, for running the graph node by node (per-layer timing). */
+  tensorsOf(node: GraphNode): NodeTensors;
   /** Learnable, frozen and state values in canonical layout, ready to pack or checkpoint. */
   values(): Promise<Map<string, Float32Array>>;
   dispose(): void;
@@ -33,6 +35,15 @@ export function buildTfModel(engine: Engine, graph: ModelGraph, values: TensorVa
   const states = new Map<string, { mean: tfc.Variable; variance: tfc.Variable }>();
   const trainableIds = new Set<string>();
 
+  // tf.variable() takes its own reference to the data: the initial tensor is released right away,
+  // or every model built (an agent rebuilds on each new package) would keep a copy of its weights.
+  const variableOf = (values: Float32Array, shape: readonly number[], trainable: boolean, name: string): tfc.Variable => {
+    const initial = tf.tensor(values, [...shape]);
+    const v = tf.variable(initial, trainable, name);
+    initial.dispose();
+    return v;
+  };
+
   const storedValue = (id: string, shape: readonly number[]): Float32Array => {
     const v = values.get(id);
     if (v === undefined) throw new Error(`no values for tensor ${id}`);
@@ -48,7 +59,7 @@ export function buildTfModel(engine: Engine, graph: ModelGraph, values: TensorVa
         const mult = seededMult({ dist: s.dist, init: s.init, ...(fan === undefined ? {} : { fan }), gain: s.gain }, p.shape);
         params.set(p.id, tf.tensor(regenerate({ seed: s.seed, dist: s.dist, mult }, p.elements), [...p.shape]));
       } else {
-        const variable = tf.variable(tf.tensor(storedValue(p.id, p.shape), [...p.shape]), s.mode === 'learnable', scope + p.id);
+        const variable = variableOf(storedValue(p.id, p.shape), p.shape, s.mode === 'learnable', scope + p.id);
         params.set(p.id, variable);
         stored.set(p.id, variable);
         if (s.mode === 'learnable') {
@@ -59,8 +70,8 @@ export function buildTfModel(engine: Engine, graph: ModelGraph, values: TensorVa
     }
     if (node.op === 'batchnorm') {
       const c = [node.outputShape[0] ?? 0];
-      const mean = tf.variable(tf.tensor(storedValue(`${node.name}.running_mean`, c), c), false, `${scope}${node.name}.running_mean`);
-      const variance = tf.variable(tf.tensor(storedValue(`${node.name}.running_var`, c), c), false, `${scope}${node.name}.running_var`);
+      const mean = variableOf(storedValue(`${node.name}.running_mean`, c), c, false, `${scope}${node.name}.running_mean`);
+      const variance = variableOf(storedValue(`${node.name}.running_var`, c), c, false, `${scope}${node.name}.running_var`);
       states.set(node.name, { mean, variance });
       stored.set(`${node.name}.running_mean`, mean);
       stored.set(`${node.name}.running_var`, variance);
@@ -83,6 +94,7 @@ export function buildTfModel(engine: Engine, graph: ModelGraph, values: TensorVa
   return {
     graph,
     trainable,
+    tensorsOf,
     forward(x, training) {
       const outputs: tfc.Tensor[] = [];
       graph.nodes.forEach((node, i) => {
