@@ -11,7 +11,7 @@ import { packPreset, presetGraph, testKeys } from '../../core/package/package-te
 import { readTensor } from '../../core/package/read-tensor.js';
 import { toHex } from '../../core/package/tensor-digest.js';
 import { encodeFrame, MIN_FRAME } from '../protocol/frame-codec.js';
-import { encodeMessage } from '../protocol/messages.js';
+import { encodeMessage, type Message } from '../protocol/messages.js';
 import { createMockPair, type MockWire } from '../transport/mock-transport.js';
 import { AgentInference } from './agent-inference.js';
 import { BoardAgent, type Notice } from './board-agent.js';
@@ -241,6 +241,25 @@ describe('BoardAgent: activate, rollback, abort', () => {
     expect((await studio.hello()).pending?.size).toBe(100);
     expect(await studio.ask({ type: 'abort', id: studio.id() })).toMatchObject({ type: 'state', active: b, previous: a });
     expect((await studio.hello()).pending).toBeUndefined();
+  });
+
+  it('answers a resent request again without running it twice (docs/protocol.md "Lost answers")', async () => {
+    const { studio } = await start(await storeDir());
+    const a = sha256(tiny);
+    const newer = variant(0.5);
+    const b = sha256(newer);
+    await studio.push(tiny);
+    await studio.push(newer);
+    const rollback: Message = { type: 'rollback', id: studio.id() };
+    expect(await studio.ask(rollback)).toMatchObject({ type: 'state', active: a, previous: b });
+    // The studio lost that STATE and sends the same ROLLBACK again: same answer, and no second swap.
+    expect(await studio.ask(rollback)).toMatchObject({ type: 'state', active: a, previous: b });
+    expect(hex((await studio.hello()).active)).toBe(hex(a));
+    // The same id with another type is a new request; after a HELLO, an old id is new again.
+    const again: Message = { type: 'rollback', id: studio.id() };
+    expect(await studio.ask(again)).toMatchObject({ type: 'state', active: b, previous: a });
+    await studio.hello();
+    expect(await studio.ask(again)).toMatchObject({ type: 'state', active: a, previous: b });
   });
 });
 

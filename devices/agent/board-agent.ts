@@ -56,6 +56,11 @@ interface Session {
   queued: number;
   overflow: number;
   quiet: ReturnType<typeof setTimeout> | undefined;
+  /**
+   * The latest request other than CHUNK and HELLO, with the answers sent to it: a resend of it (the same
+   * bytes, id included, because the studio lost our answer or it was slow) is answered from here, never run twice.
+   */
+  latest: { readonly id: number; readonly bytes: Uint8Array; readonly replies: Message[]; done: boolean } | undefined;
   ended: boolean;
   readonly finished: Promise<void>;
   readonly finish: () => void;
@@ -133,6 +138,7 @@ export class BoardAgent {
       queued: 0,
       overflow: 0,
       quiet: undefined,
+      latest: undefined,
       ended: false,
       finished,
       finish,
@@ -140,7 +146,7 @@ export class BoardAgent {
     this.session = s;
     const safe = guarded(transport, (error) => this.report(`ignored a fault while reading ${transport.label}: ${error instanceof Error ? error.message : String(error)}`));
     s.link = new MessageLink(safe, this.maxMessage, {
-      message: (m) => this.enqueue(s, () => this.handle(s, m)),
+      message: (m) => this.receive(s, m),
       dropped: (reason, detail, id) => {
         // Frames that fail COBS or CRC get no reply: their id cannot be trusted (docs/protocol.md).
         if (reason !== 'bad-message' || id === undefined) return;
@@ -221,6 +227,29 @@ export class BoardAgent {
       });
   }
 
+  /** docs/protocol.md "Lost answers": resent requests are answered once, from the replies already sent. */
+  private receive(s: Session, m: Message): void {
+    if (m.type === 'chunk') return this.enqueue(s, () => this.handle(s, m));
+    // A HELLO starts over (a new studio numbers its requests from 1 again) and is harmless to repeat.
+    if (m.type === 'hello') {
+      s.latest = undefined;
+      return this.enqueue(s, () => this.handle(s, m));
+    }
+    const latest = s.latest;
+    const bytes = encodeMessage(m);
+    if (latest !== undefined && latest.id === m.id && bytesEqual(latest.bytes, bytes)) {
+      // Still running: its answer is coming. Done: say it again.
+      if (latest.done) this.enqueue(s, async () => { for (const r of latest.replies) await this.send(s, r); });
+      return;
+    }
+    const entry = { id: m.id, bytes, replies: [], done: false };
+    s.latest = entry;
+    this.enqueue(s, async () => {
+      await this.handle(s, m);
+      entry.done = true;
+    });
+  }
+
   private async handle(s: Session, m: Message): Promise<void> {
     try {
       await this.dispatch(s, m);
@@ -230,6 +259,7 @@ export class BoardAgent {
   }
 
   private async send(s: Session, m: Message): Promise<void> {
+    if (s.latest !== undefined && !s.latest.done && m.id === s.latest.id && m.type !== 'log') s.latest.replies.push(m);
     // A link that went away ends the session through its close event; nothing else to do here.
     await s.link?.send(m).catch(() => undefined);
   }

@@ -6,7 +6,7 @@ import { ProtocolError } from '../protocol/protocol-error.js';
 import { crashingFs, PowerLossFs, SimulatedCrash } from './power-loss-fs.fixture.js';
 import { sha256 } from './slot-store.js';
 import { nodeStoreFs, type StoreFs } from './store-fs.js';
-import { openUploadStore, PERSIST_EVERY, type UploadStore } from './upload-store.js';
+import { openUploadStore, PERSIST_EVERY, PERSIST_INTERVAL_MS, type UploadStore } from './upload-store.js';
 
 const DIR = '/store';
 const LIMIT = 1 << 20;
@@ -75,6 +75,17 @@ describe('UploadStore', () => {
     expect(await again.begin(digest, source.length, 'full')).toBe(150_000);
     await send(again, 150_000, source.length);
     expect(Buffer.compare(await again.bytes(), source)).toBe(0);
+  });
+
+  it('records its offset at least once a second on a slow line, well before 64 KiB', async () => {
+    const fs = new PowerLossFs();
+    const store = await openUploadStore(DIR, { fs, limit: LIMIT });
+    await store.begin(digest, source.length, 'full');
+    await send(store, 0, 1000);
+    expect((await openUploadStore(DIR, { fs, limit: LIMIT })).pending()?.offset).toBe(0);
+    await new Promise((r) => setTimeout(r, PERSIST_INTERVAL_MS + 50));
+    await send(store, 1000, 2000);
+    expect((await openUploadStore(DIR, { fs, limit: LIMIT })).pending()?.offset).toBe(2000);
   });
 
   it('discards the pending upload on a BEGIN with another digest', async () => {

@@ -6,6 +6,8 @@ import { nodeStoreFs, replaceDurably, tempName, type StoreFs } from './store-fs.
 
 /** How often the contiguous offset is made durable while bytes stream in (docs/protocol.md). */
 export const PERSIST_EVERY = 64 * 1024;
+/** …or after this long, so a slow serial line (11.5 KB/s at 115200 baud) loses at most a second to a cut. */
+export const PERSIST_INTERVAL_MS = 1000;
 
 const PART = 'upload.part';
 const STATE = 'upload.json';
@@ -63,6 +65,7 @@ export class UploadStore {
   private current: Upload | undefined;
   /** The offset upload.json records. */
   private persisted = 0;
+  private persistedAt = 0;
 
   private constructor(
     readonly dir: string,
@@ -128,7 +131,8 @@ export class UploadStore {
     const fresh = bytes.subarray(c.offset - offset);
     await this.fs.writeAt(path.join(this.dir, PART), c.offset, fresh);
     this.current = { ...c, offset: c.offset + fresh.length };
-    if (this.current.offset - this.persisted >= PERSIST_EVERY || this.current.offset === c.size) await this.persist();
+    const due = this.current.offset - this.persisted >= PERSIST_EVERY || performance.now() - this.persistedAt >= PERSIST_INTERVAL_MS;
+    if (due || this.current.offset === c.size) await this.persist();
     return { offset: this.current.offset, gap: false };
   }
 
@@ -163,6 +167,7 @@ export class UploadStore {
     const record: UploadRecord = { format: 'reframe-agent-upload', version: 1, digest: toHex(c.digest), size: c.size, kind: c.kind, offset: c.offset };
     await replaceDurably(this.fs, this.dir, STATE, new TextEncoder().encode(`${JSON.stringify(record)}\n`));
     this.persisted = c.offset;
+    this.persistedAt = performance.now();
   }
 }
 

@@ -87,6 +87,32 @@ describe('BoardClient', () => {
     expect(fake.maxUnanswered).toBe(0);
   });
 
+  it('sends a request again, same id, when its frame or its answer is lost', async () => {
+    const sent: [string, number][] = [];
+    const decoder = new FrameDecoder(4096);
+    let dropNextAbort = true;
+    const [studio, board] = createMockPair({
+      tamperAToB: (b) => {
+        for (const e of decoder.push(b)) {
+          if (e.kind !== 'frame') continue;
+          const m = decodeMessage(e.message);
+          sent.push([m.type, m.id]);
+          if (m.type === 'abort' && dropNextAbort) {
+            dropNextAbort = false;
+            return undefined;
+          }
+        }
+        return b;
+      },
+    });
+    new FakeBoard(board);
+    const client = await BoardClient.connect(studio, { resendMs: 100 });
+    await expect(client.abort(2000)).resolves.toEqual({ active: undefined, previous: undefined });
+    const aborts = sent.filter(([type]) => type === 'abort');
+    expect(aborts.length).toBe(2);
+    expect(aborts[0]![1]).toBe(aborts[1]![1]);
+  });
+
   it('forwards LOG messages to the listener', async () => {
     const [studio, board] = createMockPair();
     const fake = new FakeBoard(board);

@@ -28,6 +28,8 @@ export interface BoardClientOptions {
   readonly retryMs?: number;
   /** Default time a request may wait for its answer (default 5 s). */
   readonly requestTimeoutMs?: number;
+  /** Send a request again when nothing has answered it for this long (default 1 s): frames get lost. */
+  readonly resendMs?: number;
   /** The board's LOG messages. */
   readonly onLog?: (level: LogLevel, text: string) => void;
 }
@@ -82,12 +84,14 @@ export class BoardClient {
   private ended: Error | undefined;
   private boardInfo: BoardInfo | undefined;
   private readonly requestTimeoutMs: number;
+  private readonly resendMs: number;
 
   private constructor(
     readonly transport: Transport,
     private readonly options: BoardClientOptions,
   ) {
     this.requestTimeoutMs = options.requestTimeoutMs ?? 5000;
+    this.resendMs = options.resendMs ?? 1000;
     this.link = new MessageLink(transport, STUDIO_MAX_MESSAGE, {
       message: (m) => this.receive(m),
       dropped: (reason, detail, id) => {
@@ -236,30 +240,41 @@ export class BoardClient {
     if (this.ended !== undefined) return Promise.reject(this.ended);
     return new Promise<Message[]>((resolve, reject) => {
       const answers: Message[] = [];
+      const stop = (): void => {
+        clearTimeout(timer);
+        clearInterval(resend);
+      };
       const timer = setTimeout(() => {
+        clearInterval(resend);
         this.pending.delete(id);
         reject(new BoardTimeoutError(`${this.label}: no answer to ${describe(req.type)} within ${(timeoutMs / 1000).toFixed(1)} s`, SILENT_HINT));
       }, timeoutMs);
+      // docs/protocol.md "Lost answers": the same request again, same id, until something answers; the
+      // board runs it once and repeats its answer. Once part of a multi-frame answer is in, it is coming.
+      const resend = setInterval(() => {
+        if (answers.length === 0) this.link.send({ ...req, id } as Message).catch(() => undefined);
+      }, this.resendMs);
       const id = this.claimId({
         take: (m) => {
           if (m.type === 'error') {
-            clearTimeout(timer);
+            stop();
             reject(boardError(m));
             return true;
           }
           answers.push(m);
           if (many && m.type === 'bench-result' && m.more) return false;
-          clearTimeout(timer);
+          stop();
           resolve(answers);
           return true;
         },
         fail: (error) => {
-          clearTimeout(timer);
+          stop();
           reject(error);
         },
       });
       this.link.send({ ...req, id } as Message).catch((error: unknown) => {
         if (!this.pending.delete(id)) return;
+        clearInterval(resend);
         clearTimeout(timer);
         reject(error instanceof Error ? error : new Error(String(error)));
       });
