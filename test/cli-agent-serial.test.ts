@@ -6,11 +6,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { generateKeyFiles, loadSigner } from '../core/node/package-keys.js';
 import { packPreset } from '../core/package/package-test-support.fixture.js';
 import { RawStudio } from '../devices/agent/raw-studio.fixture.js';
-import { sha256 } from '../devices/agent/slot-store.js';
 import { openSerial } from '../devices/transport/serial-transport.js';
 import type { Transport } from '../devices/transport/transport.js';
 import { ROOT } from './support/reframe-cli.js';
 import { ptyLink } from './support/pty-link.js';
+import { fileDigest } from '../devices/protocol/file-digest.js';
 
 const dirs: string[] = [];
 afterAll(async () => {
@@ -62,7 +62,7 @@ describe('reframe agent on a serial port (socat pty pair)', () => {
       expect((await studio.hello()).capabilities.signatureRequired).toBe(true);
       expect(await studio.push(packPreset('tiny', 'fp32'))).toMatchObject({ type: 'error', code: 'signature' });
       const signed = packPreset('tiny', 'fp32', await loadSigner(keys.privatePath));
-      expect(await studio.push(signed)).toMatchObject({ type: 'state', active: sha256(signed) });
+      expect(await studio.push(signed)).toMatchObject({ type: 'state', active: fileDigest(signed) });
 
       // Twelve answers of ~75 bytes each at 9600 baud (960 bytes/s) take about a second on the line;
       // a pty would pass them in a millisecond.
@@ -78,7 +78,7 @@ describe('reframe agent on a serial port (socat pty pair)', () => {
       links.push(await openSerial(pty.a));
       const again = new RawStudio(links[1]!);
       await handshake(again);
-      expect((await again.hello()).active).toEqual(sha256(signed));
+      expect((await again.hello()).active).toEqual(fileDigest(signed));
       const input = new Float32Array(784).fill(0.5);
       const result = await again.ask({ type: 'infer', id: again.id(), offset: 0, total: input.byteLength, bytes: new Uint8Array(input.buffer) });
       expect(result).toMatchObject({ type: 'result', logits: expect.any(Float32Array) });

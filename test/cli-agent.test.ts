@@ -5,12 +5,12 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { packPreset } from '../core/package/package-test-support.fixture.js';
 import { toHex } from '../core/package/tensor-digest.js';
 import { RawStudio } from '../devices/agent/raw-studio.fixture.js';
-import { sha256 } from '../devices/agent/slot-store.js';
 import { browseAgents } from '../devices/discovery/mdns.js';
 import { connectTcp } from '../devices/transport/tcp-transport.js';
 import type { Transport } from '../devices/transport/transport.js';
 import { reframe, SLOW } from './support/reframe-cli.js';
 import { startAgent, type AgentProcess } from './support/agent-process.js';
+import { fileDigest } from '../devices/protocol/file-digest.js';
 
 const tiny = packPreset('tiny', 'fp32');
 const dirs: string[] = [];
@@ -71,7 +71,7 @@ describe('reframe agent over TCP', () => {
     const studio = await studioOn(first.port);
     expect(await studio.hello()).toMatchObject({ name: `rig ${process.pid}`, version: 1, active: undefined });
     expect(await browseAgents(1500, { interface: '127.0.0.1' })).toContainEqual({ name: `rig ${process.pid}`, host: '127.0.0.1', port: first.port, runtime: expect.stringMatching(/^reframe-agent 0\.1\.0/), version: '1' });
-    expect(await studio.push(tiny)).toMatchObject({ type: 'state', active: sha256(tiny) });
+    expect(await studio.push(tiny)).toMatchObject({ type: 'state', active: fileDigest(tiny) });
 
     const intruder = await studioOn(first.port);
     expect(await intruder.take((m) => m.id === 0 && m.type === 'error')).toMatchObject({ code: 'busy' });
@@ -84,14 +84,14 @@ describe('reframe agent over TCP', () => {
     expect(log).toMatch(/agent: stopped\n$/);
 
     const second = await tcpAgent(store, '--no-mdns');
-    expect(second.ready).toContain(`active: ${toHex(sha256(tiny)).slice(0, 16)}…`);
+    expect(second.ready).toContain(`active: ${toHex(fileDigest(tiny)).slice(0, 16)}…`);
   });
 
   it('resumes an upload after the agent is killed mid-way (a power cut)', SLOW, async () => {
     const store = await tempDir();
     const first = await tcpAgent(store, '--no-mdns');
     const studio = await studioOn(first.port);
-    const digest = sha256(tiny);
+    const digest = fileDigest(tiny);
     await studio.ask({ type: 'begin', id: studio.id(), digest, size: tiny.length, kind: 'full' });
     await studio.ask({ type: 'chunk', id: studio.id(), offset: 0, bytes: tiny.subarray(0, 4096) });
     await studio.ask({ type: 'chunk', id: studio.id(), offset: 4096, bytes: tiny.subarray(4096, 7000) });

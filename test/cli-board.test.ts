@@ -5,9 +5,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packPreset } from '../core/package/package-test-support.fixture.js';
 import { toHex } from '../core/package/tensor-digest.js';
-import { sha256 } from '../devices/link/push.js';
 import { startAgent, type AgentProcess } from './support/agent-process.js';
 import { reframe } from './support/reframe-cli.js';
+import { fileDigest } from '../devices/protocol/file-digest.js';
 
 // `reframe push | board | devices` in child processes against `reframe agent` on 127.0.0.1.
 
@@ -47,17 +47,17 @@ describe('reframe push, board and devices', () => {
     const first = await reframe('push', pkgFile, '--host', host);
     expect(first.stderr).not.toMatch(/^reframe:/m);
     expect(first.code).toBe(0);
-    expect(first.stdout).toMatch(new RegExp(`^pushed .*tiny\\.rfpk \\(tiny, sha256 ${toHex(sha256(tiny)).slice(0, 16)}…\\) to cli rig over tcp ${host}: full, 10,\\d{3} bytes in \\d+\\.\\d\\d s \\(.+/s\\), resumed from byte 0; now active\\n$`));
+    expect(first.stdout).toMatch(new RegExp(`^pushed .*tiny\\.rfpk \\(tiny, sha256 ${toHex(fileDigest(tiny)).slice(0, 16)}…\\) to cli rig over tcp ${host}: full, 10,\\d{3} bytes in \\d+\\.\\d\\d s \\(.+/s\\), resumed from byte 0; now active\\n$`));
     const again = await reframe('push', pkgFile, '--host', host, '--json');
     expect(again.code).toBe(0);
-    expect(JSON.parse(again.stdout)).toMatchObject({ kind: 'already-active', bytesSent: 0, packageBytes: tiny.length, active: toHex(sha256(tiny)), board: { name: 'cli rig' } });
+    expect(JSON.parse(again.stdout)).toMatchObject({ kind: 'already-active', bytesSent: 0, packageBytes: tiny.length, active: toHex(fileDigest(tiny)), board: { name: 'cli rig' } });
   }, 30_000);
 
   it('board info, infer against the studio engine, bench, and a refused rollback with exit 1', async () => {
     const info = await reframe('board', 'info', '--host', host);
     expect(info.code).toBe(0);
     expect(info.stdout).toMatch(/^cli rig over tcp 127\.0\.0\.1:\d+\n {2}runtime +reframe-agent/);
-    expect(info.stdout).toContain(`active          ${toHex(sha256(tiny))}`);
+    expect(info.stdout).toContain(`active          ${toHex(fileDigest(tiny))}`);
 
     const infer = await reframe('board', 'infer', '--host', host, '--data', 'demo', '--index', '2', '--package', pkgFile, '--json');
     expect(infer.code).toBe(0);
@@ -73,7 +73,7 @@ describe('reframe push, board and devices', () => {
     expect(bench.stdout).toMatch(/\n +total +[\d.]+ +100%\n/);
     expect(bench.stdout).toMatch(/\bfc +dense\b/);
 
-    const digest = toHex(sha256(tiny));
+    const digest = toHex(fileDigest(tiny));
     const activate = await reframe('board', 'activate', digest.slice(0, 12), '--host', host);
     expect(activate.code).toBe(0);
     expect(activate.stdout).toBe(`cli rig activated ${digest.slice(0, 16)}…\n  active    ${digest}\n  previous  none\n`);

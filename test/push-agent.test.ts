@@ -16,7 +16,7 @@ import { BoardAgent } from '../devices/agent/board-agent.js';
 import { openSlotStore } from '../devices/agent/slot-store.js';
 import { openUploadStore } from '../devices/agent/upload-store.js';
 import { BoardClient } from '../devices/link/board-client.js';
-import { pushPackage, sha256 } from '../devices/link/push.js';
+import { pushPackage } from '../devices/link/push.js';
 import { PushError } from '../devices/link/push-error.js';
 import { createMockPair } from '../devices/transport/mock-transport.js';
 import { openSerial } from '../devices/transport/serial-transport.js';
@@ -24,6 +24,7 @@ import { connectTcp } from '../devices/transport/tcp-transport.js';
 import { DISCONNECTED_HINT } from '../devices/transport/transport-hints.js';
 import { TransportError } from '../devices/transport/transport.js';
 import { ptyLink } from './support/pty-link.js';
+import { fileDigest } from '../devices/protocol/file-digest.js';
 
 // The studio's push (devices/link) against the real board agent (devices/agent), over the mock pair,
 // real TCP on 127.0.0.1, and a real socat pty pair.
@@ -81,14 +82,14 @@ describe('push to the board agent over the mock pair', () => {
 
     const first = await pushPackage(client, PKG);
     expect(first).toMatchObject({ kind: 'full', bytesSent: PKG.length, resumedFrom: 0 });
-    expect(first.state.active).toEqual(sha256(PKG));
+    expect(first.state.active).toEqual(fileDigest(PKG));
     expect((await pushPackage(client, PKG)).kind).toBe('already-active');
 
     const target = retrained();
     const delta = makeDelta(PKG, target);
     const second = await pushPackage(client, target, { delta: () => ({ delta, base: PKG }) });
     expect(second).toMatchObject({ kind: 'delta', bytesSent: delta.length });
-    expect(second.state).toEqual({ active: sha256(target), previous: sha256(PKG) });
+    expect(second.state).toEqual({ active: fileDigest(target), previous: fileDigest(PKG) });
 
     // The board's logits for one input equal the studio engine's for the same package.
     const pkg = decodePackage(target);
@@ -107,7 +108,7 @@ describe('push to the board agent over the mock pair', () => {
 
     const back = await pushPackage(client, PKG);
     expect(back.kind).toBe('activated-previous');
-    expect(back.state.active).toEqual(sha256(PKG));
+    expect(back.state.active).toEqual(fileDigest(PKG));
   }, 30_000);
 
   it('resumes on a new link where a cancelled push stopped, with the bytes intact', async () => {
@@ -131,7 +132,7 @@ describe('push to the board agent over the mock pair', () => {
     expect(r.kind).toBe('full');
     expect(r.resumedFrom).toBe(again.lastInfo.pending!.offset);
     expect(r.bytesSent).toBe(PKG.length - r.resumedFrom);
-    expect(r.state.active).toEqual(sha256(PKG));
+    expect(r.state.active).toEqual(fileDigest(PKG));
   }, 30_000);
 
   it('completes through bit flips in both directions', async () => {
@@ -148,7 +149,7 @@ describe('push to the board agent over the mock pair', () => {
     const client = await BoardClient.connect(studio);
     cleanup.push(() => client.close());
     const r = await pushPackage(client, PKG, { chunkSize: 512, ackTimeoutMs: 300 });
-    expect(r.state.active).toEqual(sha256(PKG));
+    expect(r.state.active).toEqual(fileDigest(PKG));
     expect(r.bytesSent).toBeGreaterThan(PKG.length);
   }, 30_000);
 });
@@ -161,7 +162,7 @@ describe('push to the board agent over real links', () => {
     cleanup.push(() => client.close());
     const r = await pushPackage(client, PKG, { window: 64 * 1024 });
     expect(r).toMatchObject({ kind: 'full', bytesSent: PKG.length });
-    expect(r.state.active).toEqual(sha256(PKG));
+    expect(r.state.active).toEqual(fileDigest(PKG));
 
     const second = await connectTcp('127.0.0.1', running.port);
     cleanup.push(() => second.close());
@@ -188,6 +189,6 @@ describe('push to the board agent over real links', () => {
     const r = await pushPackage(client, PKG);
     expect(r.resumedFrom).toBeGreaterThan(PKG.length / 3);
     expect(r.bytesSent).toBe(PKG.length - r.resumedFrom);
-    expect(r.state.active).toEqual(sha256(PKG));
+    expect(r.state.active).toEqual(fileDigest(PKG));
   }, 30_000);
 });

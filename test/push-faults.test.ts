@@ -12,11 +12,12 @@ import { SeededRandom } from '../core/data/seeded-random.js';
 import { toHex } from '../core/package/tensor-digest.js';
 import { openSlotStore } from '../devices/agent/slot-store.js';
 import { BoardClient } from '../devices/link/board-client.js';
-import { pushPackage, sha256 } from '../devices/link/push.js';
+import { pushPackage } from '../devices/link/push.js';
 import { openSerial } from '../devices/transport/serial-transport.js';
 import { connectTcp } from '../devices/transport/tcp-transport.js';
 import { startAgent, type AgentProcess } from './support/agent-process.js';
 import { ptyLink } from './support/pty-link.js';
+import { fileDigest } from '../devices/protocol/file-digest.js';
 
 // The fault tests against the real agent process: killed like a power cut at random offsets
 // over a real pty, bit flips on a real wire, and a flood of garbage. Each kill is followed by a look
@@ -48,7 +49,7 @@ async function activeOnDisk(store: string): Promise<string | undefined> {
   const slots = await openSlotStore(store);
   const held = await slots.active();
   if (held === undefined) return undefined;
-  expect(toHex(sha256(held.bytes))).toBe(toHex(held.digest));
+  expect(toHex(fileDigest(held.bytes))).toBe(toHex(held.digest));
   // Whole: every check of the decoder passes, seeded tensors included.
   decodePackage(held.bytes);
   return toHex(held.digest);
@@ -65,7 +66,7 @@ describe('a board agent killed during pushes', () => {
     const connectStudio = async (): Promise<BoardClient> => BoardClient.connect(await openSerial(pty.a, { baud: BAUD, throttle: true }), { helloTimeoutMs: 10_000 });
 
     const packages = [variant(0), variant(0.01), variant(0.02)];
-    const digests = packages.map((p) => toHex(sha256(p)));
+    const digests = packages.map((p) => toHex(fileDigest(p)));
     let client = await connectStudio();
     expect((await pushPackage(client, packages[0]!, { lineRate: LINE_RATE })).kind).toBe('full');
     await client.close();
@@ -185,10 +186,10 @@ describe('a corrupting wire and a flood of garbage', () => {
     const r = await pushPackage(client, bytes, { chunkSize: 1024, ackTimeoutMs: 500 });
     expect(wire.flips()).toBeGreaterThan(5);
     expect(r.bytesSent).toBeGreaterThan(bytes.length);
-    expect(toHex(r.state.active!)).toBe(toHex(sha256(bytes)));
+    expect(toHex(r.state.active!)).toBe(toHex(fileDigest(bytes)));
     await client.close();
     await agent.stop();
-    expect(await activeOnDisk(store)).toBe(toHex(sha256(bytes)));
+    expect(await activeOnDisk(store)).toBe(toHex(fileDigest(bytes)));
   }, 60_000);
 
   it('64 MB of garbage and oversized frames on a real pty: no crash, bounded memory, and the next push works', async () => {
@@ -223,7 +224,7 @@ describe('a corrupting wire and a flood of garbage', () => {
     cleanup.push(() => client.close());
     const bytes = packPreset('tiny', 'fp32');
     const r = await pushPackage(client, bytes);
-    expect(toHex(r.state.active!)).toBe(toHex(sha256(bytes)));
+    expect(toHex(r.state.active!)).toBe(toHex(fileDigest(bytes)));
     expect(agent.log()).not.toMatch(/uncaught|TypeError|RangeError/i);
   }, 120_000);
 });

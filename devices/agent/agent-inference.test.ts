@@ -6,10 +6,10 @@ import { initialValues } from '../../core/package/initial-values.js';
 import { packPreset, presetGraph } from '../../core/package/package-test-support.fixture.js';
 import { readTensor } from '../../core/package/read-tensor.js';
 import { AgentInference, type ModelSource } from './agent-inference.js';
-import { sha256 } from './slot-store.js';
+import { fileDigest } from '../protocol/file-digest.js';
 
 function source(bytes: Uint8Array): ModelSource & { reads: number } {
-  const s = { digest: sha256(bytes), reads: 0, read: () => (s.reads++, Promise.resolve(bytes)) };
+  const s = { digest: fileDigest(bytes), reads: 0, read: () => (s.reads++, Promise.resolve(bytes)) };
   return s;
 }
 

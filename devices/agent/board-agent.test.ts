@@ -16,9 +16,10 @@ import { createMockPair, type MockWire } from '../transport/mock-transport.js';
 import { AgentInference } from './agent-inference.js';
 import { BoardAgent, type Notice } from './board-agent.js';
 import type { CommitPolicy } from './commit-checks.js';
-import { openSlotStore, sha256 } from './slot-store.js';
+import { openSlotStore } from './slot-store.js';
 import { openUploadStore } from './upload-store.js';
 import { RawStudio, type Reply } from './raw-studio.fixture.js';
+import { fileDigest } from '../protocol/file-digest.js';
 
 const LIMIT = 1 << 22;
 const OPEN: CommitPolicy = { requireSignature: false, verifier: undefined, maxBytes: LIMIT };
@@ -113,17 +114,17 @@ describe('BoardAgent: uploads', () => {
   it('installs a pushed package: ACK per chunk, STATE on COMMIT, INFO shows it, LOG says so', async () => {
     const { studio, reports } = await start(await storeDir());
     await studio.hello();
-    expect(await studio.push(tiny)).toMatchObject({ type: 'state', active: sha256(tiny), previous: undefined });
+    expect(await studio.push(tiny)).toMatchObject({ type: 'state', active: fileDigest(tiny), previous: undefined });
     expect(await studio.take((m) => m.type === 'log')).toMatchObject({ id: 0, level: 'info', text: expect.stringMatching(/^installed [0-9a-f]{16}… \(tiny, fp32, 10\d{3} bytes, unsigned\)/) });
     const info = await studio.hello();
-    expect([hex(info.active), info.pending]).toEqual([toHex(sha256(tiny)), undefined]);
+    expect([hex(info.active), info.pending]).toEqual([toHex(fileDigest(tiny)), undefined]);
     expect(reports.some((r) => r.startsWith('installed '))).toBe(true);
   });
 
   it('resumes an upload after the agent is re-created on the same store', async () => {
     const dir = await storeDir();
     const first = await start(dir);
-    const digest = sha256(tiny);
+    const digest = fileDigest(tiny);
     await first.studio.hello();
     await first.studio.ask({ type: 'begin', id: first.studio.id(), digest, size: tiny.length, kind: 'full' });
     await first.studio.ask({ type: 'chunk', id: first.studio.id(), offset: 0, bytes: tiny.subarray(0, 4096) });
@@ -144,7 +145,7 @@ describe('BoardAgent: uploads', () => {
   it('records the offset when the link closes, and a BEGIN for another package starts over', async () => {
     const dir = await storeDir();
     const first = await start(dir);
-    const digest = sha256(tiny);
+    const digest = fileDigest(tiny);
     await first.studio.ask({ type: 'begin', id: first.studio.id(), digest, size: tiny.length, kind: 'full' });
     await first.studio.ask({ type: 'chunk', id: first.studio.id(), offset: 0, bytes: tiny.subarray(0, 3000) });
     first.studioEnd.unplug();
@@ -154,8 +155,8 @@ describe('BoardAgent: uploads', () => {
     const second = await start(dir);
     expect((await second.studio.hello()).pending?.offset).toBe(3000);
     const other = variant(1);
-    expect(await second.studio.ask({ type: 'begin', id: second.studio.id(), digest: sha256(other), size: other.length, kind: 'full' })).toMatchObject({ type: 'ack', offset: 0 });
-    expect((await second.studio.hello()).pending).toEqual({ digest: sha256(other), size: other.length, offset: 0 });
+    expect(await second.studio.ask({ type: 'begin', id: second.studio.id(), digest: fileDigest(other), size: other.length, kind: 'full' })).toMatchObject({ type: 'ack', offset: 0 });
+    expect((await second.studio.hello()).pending).toEqual({ digest: fileDigest(other), size: other.length, offset: 0 });
   });
 
   it('flags GAP when a chunk is lost or corrupted on the wire, and takes the resent bytes', async () => {
@@ -169,7 +170,7 @@ describe('BoardAgent: uploads', () => {
       },
     };
     const { studio } = await start(await storeDir(), { wire });
-    const digest = sha256(tiny);
+    const digest = fileDigest(tiny);
     await studio.ask({ type: 'begin', id: studio.id(), digest, size: tiny.length, kind: 'full' });
     expect(await studio.ask({ type: 'chunk', id: studio.id(), offset: 0, bytes: tiny.subarray(0, 2000) })).toMatchObject({ offset: 2000, gap: false });
     // This chunk's frame fails its CRC: the board drops it without a reply.
@@ -187,9 +188,9 @@ describe('BoardAgent: uploads', () => {
 
   it('refuses an upload over its storage limit, and chunks or commits without an upload', async () => {
     const { studio } = await start(await storeDir());
-    expect(await studio.ask({ type: 'begin', id: studio.id(), digest: sha256(tiny), size: LIMIT + 1, kind: 'full' })).toMatchObject({ type: 'error', code: 'too-large' });
+    expect(await studio.ask({ type: 'begin', id: studio.id(), digest: fileDigest(tiny), size: LIMIT + 1, kind: 'full' })).toMatchObject({ type: 'error', code: 'too-large' });
     expect(await studio.ask({ type: 'chunk', id: studio.id(), offset: 0, bytes: tiny.subarray(0, 10) })).toMatchObject({ type: 'error', code: 'no-upload' });
-    expect(await studio.ask({ type: 'commit', id: studio.id(), digest: sha256(tiny) })).toMatchObject({ type: 'error', code: 'no-upload' });
+    expect(await studio.ask({ type: 'commit', id: studio.id(), digest: fileDigest(tiny) })).toMatchObject({ type: 'error', code: 'no-upload' });
   });
 });
 
@@ -198,7 +199,7 @@ describe('BoardAgent: commit failures leave the active model as it was', () => {
     const keys = testKeys();
     const { studio } = await start(await storeDir(), { policy: { ...OPEN, verifier: keys.verifier } });
     await studio.hello();
-    const good = sha256(tiny);
+    const good = fileDigest(tiny);
     expect(await studio.push(tiny)).toMatchObject({ type: 'state', active: good });
 
     const corrupt = tiny.slice();
@@ -206,13 +207,13 @@ describe('BoardAgent: commit failures leave the active model as it was', () => {
     expect(await studio.push(corrupt)).toMatchObject({ type: 'error', code: 'package-rejected', message: expect.stringMatching(/^package rejected by the sections check/) });
 
     const newer = variant(0.25);
-    await studio.ask({ type: 'begin', id: studio.id(), digest: sha256(tiny.subarray(1)), size: newer.length, kind: 'full' });
+    await studio.ask({ type: 'begin', id: studio.id(), digest: fileDigest(tiny.subarray(1)), size: newer.length, kind: 'full' });
     for (let at = 0; at < newer.length; at += 4096) await studio.ask({ type: 'chunk', id: studio.id(), offset: at, bytes: newer.subarray(at, at + 4096) });
-    expect(await studio.ask({ type: 'commit', id: studio.id(), digest: sha256(tiny.subarray(1)) })).toMatchObject({ type: 'error', code: 'digest-mismatch' });
+    expect(await studio.ask({ type: 'commit', id: studio.id(), digest: fileDigest(tiny.subarray(1)) })).toMatchObject({ type: 'error', code: 'digest-mismatch' });
 
-    await studio.ask({ type: 'begin', id: studio.id(), digest: sha256(newer), size: newer.length, kind: 'full' });
+    await studio.ask({ type: 'begin', id: studio.id(), digest: fileDigest(newer), size: newer.length, kind: 'full' });
     await studio.ask({ type: 'chunk', id: studio.id(), offset: 0, bytes: newer.subarray(0, 4096) });
-    expect(await studio.ask({ type: 'commit', id: studio.id(), digest: sha256(newer) })).toMatchObject({ type: 'error', code: 'incomplete' });
+    expect(await studio.ask({ type: 'commit', id: studio.id(), digest: fileDigest(newer) })).toMatchObject({ type: 'error', code: 'incomplete' });
 
     expect(await studio.push(makeDelta(variant(3), newer), 'delta')).toMatchObject({ type: 'error', code: 'delta-base' });
     expect(await studio.push(packPreset('tiny', 'fp32', testKeys().signer))).toMatchObject({ type: 'error', code: 'signature' });
@@ -221,23 +222,23 @@ describe('BoardAgent: commit failures leave the active model as it was', () => {
     expect([hex(info.active), info.previous, info.pending]).toEqual([toHex(good), undefined, undefined]);
 
     // After all that, a good delta still goes in.
-    expect(await studio.push(makeDelta(tiny, newer), 'delta')).toMatchObject({ type: 'state', active: sha256(newer), previous: good });
+    expect(await studio.push(makeDelta(tiny, newer), 'delta')).toMatchObject({ type: 'state', active: fileDigest(newer), previous: good });
   });
 });
 
 describe('BoardAgent: activate, rollback, abort', () => {
   it('switches between the two packages it holds and discards a pending upload on ABORT', async () => {
     const { studio } = await start(await storeDir());
-    const a = sha256(tiny);
+    const a = fileDigest(tiny);
     const newer = variant(0.5);
-    const b = sha256(newer);
+    const b = fileDigest(newer);
     await studio.push(tiny);
     expect(await studio.ask({ type: 'rollback', id: studio.id() })).toMatchObject({ type: 'error', code: 'no-previous' });
     await studio.push(newer);
     expect(await studio.ask({ type: 'rollback', id: studio.id() })).toMatchObject({ type: 'state', active: a, previous: b });
     expect(await studio.ask({ type: 'activate', id: studio.id(), digest: b })).toMatchObject({ type: 'state', active: b, previous: a });
-    expect(await studio.ask({ type: 'activate', id: studio.id(), digest: sha256(Uint8Array.of(1)) })).toMatchObject({ type: 'error', code: 'not-found' });
-    await studio.ask({ type: 'begin', id: studio.id(), digest: sha256(tiny.subarray(5)), size: 100, kind: 'full' });
+    expect(await studio.ask({ type: 'activate', id: studio.id(), digest: fileDigest(Uint8Array.of(1)) })).toMatchObject({ type: 'error', code: 'not-found' });
+    await studio.ask({ type: 'begin', id: studio.id(), digest: fileDigest(tiny.subarray(5)), size: 100, kind: 'full' });
     expect((await studio.hello()).pending?.size).toBe(100);
     expect(await studio.ask({ type: 'abort', id: studio.id() })).toMatchObject({ type: 'state', active: b, previous: a });
     expect((await studio.hello()).pending).toBeUndefined();
@@ -245,9 +246,9 @@ describe('BoardAgent: activate, rollback, abort', () => {
 
   it('answers a resent request again without running it twice (docs/protocol.md "Lost answers")', async () => {
     const { studio } = await start(await storeDir());
-    const a = sha256(tiny);
+    const a = fileDigest(tiny);
     const newer = variant(0.5);
-    const b = sha256(newer);
+    const b = fileDigest(newer);
     await studio.push(tiny);
     await studio.push(newer);
     const rollback: Message = { type: 'rollback', id: studio.id() };
@@ -354,7 +355,7 @@ describe('BoardAgent: hostile input', () => {
     }
     await new Promise((r) => setTimeout(r, 300));
     expect((await studio.hello()).version).toBe(1);
-    expect(await studio.push(tiny)).toMatchObject({ type: 'state', active: sha256(tiny) });
+    expect(await studio.push(tiny)).toMatchObject({ type: 'state', active: fileDigest(tiny) });
     expect(reports.filter((r) => r.startsWith('internal error'))).toEqual([]);
   });
 
@@ -372,7 +373,7 @@ describe('BoardAgent: hostile input', () => {
 
   it('fits INFO and its errors into a 256-byte studio, cutting a long board name', async () => {
     const { studio } = await start(await storeDir(), { studioMax: MIN_FRAME, name: 'ß'.repeat(200) });
-    const long = encodeMessage({ type: 'begin', id: 3, digest: sha256(tiny), size: 10, kind: 'full' });
+    const long = encodeMessage({ type: 'begin', id: 3, digest: fileDigest(tiny), size: 10, kind: 'full' });
     await studio.transport.write(encodeFrame(Uint8Array.of(...long, ...new Uint8Array(200))));
     expect(await studio.take((m) => m.id === 3)).toMatchObject({ type: 'error', code: 'bad-message', message: 'BEGIN message has 200 bytes too many' });
     const info = await studio.hello(MIN_FRAME);

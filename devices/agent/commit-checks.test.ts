@@ -13,7 +13,7 @@ import { packPreset, presetGraph, testKeys } from '../../core/package/package-te
 import { toHex } from '../../core/package/tensor-digest.js';
 import { ProtocolError } from '../protocol/protocol-error.js';
 import { checkCommit, type CommitPolicy } from './commit-checks.js';
-import { sha256 } from './slot-store.js';
+import { fileDigest } from '../protocol/file-digest.js';
 
 const OPEN: CommitPolicy = { requireSignature: false, verifier: undefined, maxBytes: 1 << 24 };
 
@@ -60,12 +60,12 @@ interface Case {
 }
 
 async function commit(c: Case) {
-  const upload = { digest: c.digest ?? sha256(c.bytes), size: c.bytes.length, kind: c.kind ?? 'full', offset: c.offset ?? c.bytes.length };
+  const upload = { digest: c.digest ?? fileDigest(c.bytes), size: c.bytes.length, kind: c.kind ?? 'full', offset: c.offset ?? c.bytes.length };
   return checkCommit(
     {
       upload,
       readUpload: () => Promise.resolve(c.bytes),
-      activeDigest: c.active === undefined ? undefined : sha256(c.active),
+      activeDigest: c.active === undefined ? undefined : fileDigest(c.active),
       readActive: () => (c.active === undefined ? Promise.reject(new Error('no active package')) : Promise.resolve(c.active)),
     },
     c.policy ?? OPEN,
@@ -92,7 +92,7 @@ describe('checkCommit', () => {
 
   it('accepts a valid package and returns it with its digest and decoded model', async () => {
     const ok = await commit({ bytes: good });
-    expect(toHex(ok.digest)).toBe(toHex(sha256(good)));
+    expect(toHex(ok.digest)).toBe(toHex(fileDigest(good)));
     expect(ok.pkg.graph.name).toBe('tiny');
   });
 
@@ -103,7 +103,7 @@ describe('checkCommit', () => {
   it('digest-mismatch: the bytes received do not hash to the announced digest', async () => {
     const bytes = good.slice();
     bytes[100]! ^= 1;
-    expect((await refusal({ bytes, digest: sha256(good) })).code).toBe('digest-mismatch');
+    expect((await refusal({ bytes, digest: fileDigest(good) })).code).toBe('digest-mismatch');
   });
 
   it("package-rejected: the decoder's sentence, unchanged", async () => {
@@ -118,7 +118,7 @@ describe('checkCommit', () => {
     const delta = makeDelta(good, newer);
     const ok = await commit({ bytes: delta, kind: 'delta', active: good });
     expect(Buffer.compare(ok.bytes, newer)).toBe(0);
-    expect(toHex(ok.digest)).toBe(toHex(sha256(newer)));
+    expect(toHex(ok.digest)).toBe(toHex(fileDigest(newer)));
     expect(await refusal({ bytes: delta, kind: 'delta', active: variant(2) })).toEqual({ code: 'delta-base', message: expect.stringContaining('send the full package') });
     expect(await refusal({ bytes: delta, kind: 'delta' })).toEqual({ code: 'delta-base', message: expect.stringContaining('this board has no active package') });
   });

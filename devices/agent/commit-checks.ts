@@ -6,8 +6,8 @@ import { readContainer } from '../../core/package/read-container.js';
 import { checkTensorDigests } from '../../core/package/read-tensor.js';
 import { bytesEqual, toHex } from '../../core/package/tensor-digest.js';
 import { ProtocolError } from '../protocol/protocol-error.js';
-import { sha256 } from './slot-store.js';
 import type { Upload } from './upload-store.js';
+import { fileDigest } from '../protocol/file-digest.js';
 
 export interface CommitPolicy {
   /** Refuse unsigned packages. */
@@ -55,8 +55,8 @@ export async function checkCommit(input: CommitInput, policy: CommitPolicy): Pro
   if (u.offset < u.size) throw new ProtocolError('incomplete', `COMMIT after ${u.offset} of ${u.size} bytes: every byte must be acknowledged before COMMIT; the upload was discarded, push again`);
 
   const uploaded = await input.readUpload();
-  if (!bytesEqual(sha256(uploaded), u.digest)) {
-    throw new ProtocolError('digest-mismatch', `the ${u.size} bytes received hash to ${short(sha256(uploaded))}, not the announced ${short(u.digest)}: the upload was discarded, push again`);
+  if (!bytesEqual(fileDigest(uploaded), u.digest)) {
+    throw new ProtocolError('digest-mismatch', `the ${u.size} bytes received hash to ${short(fileDigest(uploaded))}, not the announced ${short(u.digest)}: the upload was discarded, push again`);
   }
 
   let target = uploaded;
@@ -97,5 +97,5 @@ export async function checkCommit(input: CommitInput, policy: CommitPolicy): Pro
       `${bad.length} tensor${bad.length === 1 ? '' : 's'} differ from their digests; ${first.id} ${how} hashes to ${short(first.actual)}, the package records ${short(first.expected)}: the package was built by a different seed-stream implementation, or altered`,
     );
   }
-  return { bytes: target, digest: u.kind === 'full' ? u.digest : sha256(target), pkg };
+  return { bytes: target, digest: u.kind === 'full' ? u.digest : fileDigest(target), pkg };
 }

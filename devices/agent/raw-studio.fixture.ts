@@ -1,7 +1,7 @@
 import { MessageLink } from '../link/message-link.js';
 import type { Message } from '../protocol/messages.js';
 import type { Transport } from '../transport/transport.js';
-import { sha256 } from './slot-store.js';
+import { fileDigest } from '../protocol/file-digest.js';
 
 export type Reply<T extends Message['type']> = Extract<Message, { type: T }>;
 
@@ -55,7 +55,7 @@ export class RawStudio {
 
   /** BEGIN, every chunk from the acknowledged offset, COMMIT; returns the COMMIT's answer, or the first unexpected one. */
   async push(bytes: Uint8Array, kind: 'full' | 'delta' = 'full', chunk = 4096): Promise<Message> {
-    const digest = sha256(bytes);
+    const digest = fileDigest(bytes);
     const ack = await this.ask({ type: 'begin', id: this.id(), digest, size: bytes.length, kind });
     if (ack.type !== 'ack') return ack;
     for (let at = ack.offset; at < bytes.length; at += chunk) {

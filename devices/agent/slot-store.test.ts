@@ -5,14 +5,15 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { toHex } from '../../core/package/tensor-digest.js';
 import { ProtocolError } from '../protocol/protocol-error.js';
 import { crashingFs, PowerLossFs, SimulatedCrash } from './power-loss-fs.fixture.js';
-import { openSlotStore, sha256, type SlotStore } from './slot-store.js';
+import { openSlotStore, type SlotStore } from './slot-store.js';
 import { nodeStoreFs, type StoreFs } from './store-fs.js';
+import { fileDigest } from '../protocol/file-digest.js';
 
 const DIR = '/store';
 
 function pkg(label: string, size = 3000): { bytes: Uint8Array; digest: Uint8Array; hex: string } {
   const bytes = new Uint8Array(size).map((_, i) => (i * 31 + label.charCodeAt(0)) & 0xff);
-  const digest = sha256(bytes);
+  const digest = fileDigest(bytes);
   return { bytes, digest, hex: toHex(digest) };
 }
 

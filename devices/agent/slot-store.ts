@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { bytesEqual, toHex } from '../../core/package/tensor-digest.js';
 import { ProtocolError } from '../protocol/protocol-error.js';
 import { nodeStoreFs, replaceDurably, tempName, type StoreFs } from './store-fs.js';
+import { fileDigest } from '../protocol/file-digest.js';
 
 export type SlotName = 'a' | 'b';
 const SLOTS: readonly SlotName[] = ['a', 'b'];
@@ -35,10 +35,6 @@ export interface SlotStoreOptions {
   readonly fs?: StoreFs;
   /** Told what open() found wrong (a slot that does not match its record, an unreadable pointer). */
   readonly log?: StoreLog;
-}
-
-export function sha256(bytes: Uint8Array): Uint8Array {
-  return new Uint8Array(createHash('sha256').update(bytes).digest());
 }
 
 const short = (hex: string): string => `${hex.slice(0, 16)}…`;
@@ -89,7 +85,7 @@ export class SlotStore {
       const want = slots[s];
       if (want === null) continue;
       const bytes = await fs.read(path.join(dir, slotFile(s)));
-      if (bytes === undefined || toHex(sha256(bytes)) !== want) {
+      if (bytes === undefined || toHex(fileDigest(bytes)) !== want) {
         // A crash between writing a slot and replacing the pointer leaves exactly this: keep the slot out of use.
         log(pointer.active === s ? 'error' : 'warn', `slot ${s} ${bytes === undefined ? 'is missing' : 'does not match its recorded digest'} ${short(want)}; it will not be activated${pointer.active === s ? ' (no model is active: push one)' : ''}`);
         slots[s] = null;
@@ -128,7 +124,7 @@ export class SlotStore {
    * A package the store holds already is activated, not written again.
    */
   async install(bytes: Uint8Array, digest: Uint8Array): Promise<SlotState> {
-    if (!bytesEqual(sha256(bytes), digest)) throw new ProtocolError('digest-mismatch', 'the package bytes do not hash to the digest given for them');
+    if (!bytesEqual(fileDigest(bytes), digest)) throw new ProtocolError('digest-mismatch', 'the package bytes do not hash to the digest given for them');
     if (this.holds(digest)) return this.activate(digest);
     const a = this.pointer.active;
     const target: SlotName = a === 'a' ? 'b' : a === 'b' ? 'a' : this.pointer.slots.a === null ? 'a' : 'b';
@@ -180,7 +176,7 @@ export class SlotStore {
     if (s === undefined || s === null || digest === undefined) return undefined;
     const bytes = await this.fs.read(path.join(this.dir, slotFile(s)));
     // Checked on every read: storage that rots after open() must not run a model it did not verify.
-    if (bytes === undefined || !bytesEqual(sha256(bytes), digest)) {
+    if (bytes === undefined || !bytesEqual(fileDigest(bytes), digest)) {
       throw new ProtocolError('storage', `slot ${s} no longer matches its digest ${short(toHex(digest))}: the board's storage is failing; push the package again`);
     }
     return { digest, bytes };

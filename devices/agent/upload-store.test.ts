@@ -4,16 +4,16 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ProtocolError } from '../protocol/protocol-error.js';
 import { crashingFs, PowerLossFs, SimulatedCrash } from './power-loss-fs.fixture.js';
-import { sha256 } from './slot-store.js';
 import { nodeStoreFs, type StoreFs } from './store-fs.js';
 import { openUploadStore, PERSIST_EVERY, PERSIST_INTERVAL_MS, type UploadStore } from './upload-store.js';
+import { fileDigest } from '../protocol/file-digest.js';
 
 const DIR = '/store';
 const LIMIT = 1 << 20;
 
 const source = new Uint8Array(200 * 1024).map((_, i) => (i * 7 + (i >> 9)) & 0xff);
-const digest = sha256(source);
-const other = sha256(Uint8Array.of(1));
+const digest = fileDigest(source);
+const other = fileDigest(Uint8Array.of(1));
 
 async function codeOf(p: Promise<unknown>): Promise<string> {
   try {

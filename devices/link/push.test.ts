@@ -9,8 +9,9 @@ import { createMockPair, type MockWire } from '../transport/mock-transport.js';
 import { BoardClient } from './board-client.js';
 import { BoardTimeoutError } from './board-timeout-error.js';
 import { FakeBoard, type FakeBoardOptions } from './fake-board.fixture.js';
-import { pushPackage, sha256, type PushProgress } from './push.js';
+import { pushPackage, type PushProgress } from './push.js';
 import { PushError } from './push-error.js';
+import { fileDigest } from '../protocol/file-digest.js';
 
 /** 64,772 bytes: about 64 chunks of 1,016. */
 const PKG = packPreset('reframe-resnet8-fashion', 'fp32');
@@ -29,7 +30,7 @@ async function setup(board: FakeBoardOptions = {}, wire: MockWire = {}): Promise
 }
 
 function held(fake: FakeBoard, bytes: Uint8Array): Uint8Array | undefined {
-  return fake.store.get(Buffer.from(sha256(bytes)).toString('hex'));
+  return fake.store.get(Buffer.from(fileDigest(bytes)).toString('hex'));
 }
 
 describe('pushPackage over the mock pair', () => {
@@ -40,7 +41,7 @@ describe('pushPackage over the mock pair', () => {
     expect(r.kind).toBe('full');
     expect(r.resumedFrom).toBe(0);
     expect(r.bytesSent).toBe(PKG.length);
-    expect(r.state.active).toEqual(sha256(PKG));
+    expect(r.state.active).toEqual(fileDigest(PKG));
     expect(held(fake, PKG)).toEqual(PKG);
     expect(fake.begins).toEqual([{ size: PKG.length, kind: 'full' }]);
     const last = progress.at(-1)!;
@@ -65,7 +66,7 @@ describe('pushPackage over the mock pair', () => {
     expect(r).toMatchObject({ kind: 'already-active', bytesSent: 0 });
     const back = await pushPackage(client, other);
     expect(back).toMatchObject({ kind: 'activated-previous', bytesSent: 0 });
-    expect(back.state).toEqual({ active: sha256(other), previous: sha256(PKG) });
+    expect(back.state).toEqual({ active: fileDigest(other), previous: fileDigest(PKG) });
     expect(fake.begins).toEqual([]);
   });
 
@@ -165,12 +166,12 @@ describe('pushPackage over the mock pair', () => {
         return { delta, base: PKG };
       },
     });
-    expect(offered).toEqual([sha256(PKG)]);
+    expect(offered).toEqual([fileDigest(PKG)]);
     expect(r.kind).toBe('delta');
     expect(r.bytesSent).toBe(delta.length);
     expect(delta.length).toBeLessThan(target.length / 2);
     expect(fake.begins).toEqual([{ size: delta.length, kind: 'delta' }]);
-    expect(r.state).toEqual({ active: sha256(target), previous: sha256(PKG) });
+    expect(r.state).toEqual({ active: fileDigest(target), previous: fileDigest(PKG) });
     expect(held(fake, target)).toEqual(target);
   });
 

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { inspectDelta } from '../../core/package/delta-package.js';
 import { readContainer } from '../../core/package/read-container.js';
 import { toHex } from '../../core/package/tensor-digest.js';
@@ -6,6 +5,7 @@ import { ProtocolError } from '../protocol/protocol-error.js';
 import type { BoardClient, BoardState } from './board-client.js';
 import { BoardTimeoutError } from './board-timeout-error.js';
 import { PushError } from './push-error.js';
+import { fileDigest } from '../protocol/file-digest.js';
 
 /** Default unacknowledged bytes: 8 KiB never deadlocked serialport against an echoing board (DESIGN.md §7). */
 export const DEFAULT_WINDOW = 8 * 1024;
@@ -61,10 +61,6 @@ export interface PushResult {
   readonly state: BoardState;
 }
 
-export function sha256(bytes: Uint8Array): Uint8Array {
-  return new Uint8Array(createHash('sha256').update(bytes).digest());
-}
-
 function sameDigest(a: Uint8Array | undefined, b: Uint8Array): boolean {
   return a !== undefined && a.length === b.length && a.every((x, i) => x === b[i]);
 }
@@ -76,7 +72,7 @@ function short(d: Uint8Array): string {
 /** The delta, once it is shown to lead from the board's active package to this one. */
 function checkedDelta(offer: DeltaOffer, active: Uint8Array, target: Uint8Array): Uint8Array {
   const hint = 'make the delta again from the package the board runs (`reframe delta <base> <new>`), or push without --delta-from';
-  if (!sameDigest(active, sha256(offer.base))) throw new PushError('bad-delta', `the delta's base is not the package the board runs (${short(active)})`, hint);
+  if (!sameDigest(active, fileDigest(offer.base))) throw new PushError('bad-delta', `the delta's base is not the package the board runs (${short(active)})`, hint);
   const d = inspectDelta(offer.delta);
   if (d.baseDigest !== toHex(readContainer(offer.base).digest)) throw new PushError('bad-delta', `the delta was made for another base (${d.baseDigest.slice(0, 16)}…)`, hint);
   if (d.targetDigest !== toHex(readContainer(target).digest)) throw new PushError('bad-delta', `the delta builds another package (${d.targetDigest.slice(0, 16)}…), not the one being pushed`, hint);
@@ -92,7 +88,7 @@ function checkedDelta(offer: DeltaOffer, active: Uint8Array, target: Uint8Array)
 export async function pushPackage(client: BoardClient, bytes: Uint8Array, o: PushOptions = {}): Promise<PushResult> {
   const started = performance.now();
   const seconds = (): number => (performance.now() - started) / 1000;
-  const target = sha256(bytes);
+  const target = fileDigest(bytes);
   const info = await client.info();
   if (sameDigest(info.active, target)) return { kind: 'already-active', bytesSent: 0, resumedFrom: 0, seconds: seconds(), state: { active: info.active, previous: info.previous } };
   if (sameDigest(info.previous, target)) {
@@ -111,7 +107,7 @@ export async function pushPackage(client: BoardClient, bytes: Uint8Array, o: Pus
       kind = 'delta';
     }
   }
-  const digest = sha256(upload);
+  const digest = fileDigest(upload);
   const resumedFrom = await client.begin(digest, upload.length, kind);
   if (resumedFrom > upload.length) throw new ProtocolError('bad-message', `the board says it holds ${resumedFrom} bytes of a ${upload.length}-byte upload`);
   const bytesSent = await sendWindowed(client, upload, resumedFrom, kind, o);

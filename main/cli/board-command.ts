@@ -3,10 +3,10 @@ import { readPackageFile } from '../../core/node/package-files.js';
 import { formatBytes } from '../../core/format/quantity.js';
 import { toHex } from '../../core/package/tensor-digest.js';
 import type { BoardState } from '../../devices/link/board-client.js';
-import { sha256 } from '../../devices/link/push.js';
 import type { BoardInfo } from '../../devices/protocol/messages.js';
 import { openBoard, type BoardTargetOptions, type OpenBoard } from './board-target.js';
 import { CliError } from './cli-error.js';
+import { fileDigest } from '../../devices/protocol/file-digest.js';
 
 const digestText = (d: Uint8Array | undefined): string => (d === undefined ? 'none' : toHex(d));
 
@@ -74,7 +74,7 @@ async function resolveDigest(text: string, info: BoardInfo): Promise<Uint8Array>
     if (text.length === 64) return Uint8Array.from(text.match(/../g) ?? [], (h) => parseInt(h, 16));
     if (matches.length === 0) throw new CliError(`the board holds no package whose sha256 starts with ${text} (see reframe board info)`);
   }
-  if (await access(text).then(() => true, () => false)) return sha256(await readPackageFile(text));
+  if (await access(text).then(() => true, () => false)) return fileDigest(await readPackageFile(text));
   throw new CliError(`${text}: expected a package's sha256 (64 hex digits, or the start of one the board holds) or a package file`);
 }
 

@@ -5,11 +5,11 @@ import { readPackageFile } from '../../core/node/package-files.js';
 import { decodePackage, type DecodedPackage } from '../../core/package/decode-package.js';
 import { readTensor } from '../../core/package/read-tensor.js';
 import { toHex } from '../../core/package/tensor-digest.js';
-import { sha256 } from '../../devices/link/push.js';
 import { boardInput, type BoardInputOptions } from './board-input.js';
 import type { BoardTargetOptions } from './board-target.js';
 import { withBoard } from './board-command.js';
 import { CliError } from './cli-error.js';
+import { fileDigest } from '../../devices/protocol/file-digest.js';
 
 export interface BoardInferOptions extends BoardTargetOptions, BoardInputOptions {
   readonly package?: string;
@@ -57,7 +57,7 @@ export async function boardInferCommand(o: BoardInferOptions): Promise<string> {
       const studio = await studioLogits(pkg, input.values, o.engine);
       if (studio.logits.length !== r.logits.length) throw new CliError(`the board returned ${r.logits.length} logits, ${o.package} gives ${studio.logits.length}: the board runs another model`);
       const maxAbsDiff = r.logits.reduce((m, v, i) => Math.max(m, Math.abs(v - (studio.logits[i] as number))), 0);
-      const boardRunsIt = info.active !== undefined && toHex(info.active) === toHex(sha256(pkgBytes));
+      const boardRunsIt = info.active !== undefined && toHex(info.active) === toHex(fileDigest(pkgBytes));
       compared = { engine: studio.engine, logits: studio.logits, maxAbsDiff, sameClass: argmax(studio.logits) === argmax(r.logits), boardRunsIt };
       lines.push(`studio (${studio.engine}): class ${argmax(studio.logits)}; max |logit difference| ${maxAbsDiff.toExponential(2)}${compared.sameClass ? '' : ' — the classes differ'}`);
       if (!boardRunsIt) lines.push(`  note: the board's active package is not ${o.package} (push it first to compare like with like)`);

@@ -4,9 +4,10 @@ import { formatBytes } from '../../core/format/quantity.js';
 import { makeDelta } from '../../core/package/delta-package.js';
 import { decodePackage } from '../../core/package/decode-package.js';
 import { toHex } from '../../core/package/tensor-digest.js';
-import { DEFAULT_WINDOW, pushPackage, sha256, type DeltaOffer, type PushProgress } from '../../devices/link/push.js';
+import { DEFAULT_WINDOW, pushPackage, type DeltaOffer, type PushProgress } from '../../devices/link/push.js';
 import { openBoard, type BoardTargetOptions } from './board-target.js';
 import { CliError } from './cli-error.js';
+import { fileDigest } from '../../devices/protocol/file-digest.js';
 
 export interface PushCommandOptions extends BoardTargetOptions {
   readonly deltaFrom?: string[];
@@ -30,7 +31,7 @@ function windowOf(text: string | undefined, fallback: number): number {
 async function deltaSource(target: Uint8Array, files: readonly string[]): Promise<((active: Uint8Array) => DeltaOffer | undefined) | undefined> {
   if (files.length === 0) return undefined;
   const bases = await Promise.all(files.map(async (f) => ({ bytes: await readPackageFile(f), file: f })));
-  const byDigest = new Map(bases.map((b) => [toHex(sha256(b.bytes)), b.bytes]));
+  const byDigest = new Map(bases.map((b) => [toHex(fileDigest(b.bytes)), b.bytes]));
   return (active) => {
     const base = byDigest.get(toHex(active));
     return base === undefined ? undefined : { delta: makeDelta(base, target), base };
@@ -92,7 +93,7 @@ export async function pushCommand(file: string, o: PushCommandOptions, signal?: 
         2,
       )}\n`;
     }
-    const what = `${file} (${pkg.graph.name}, sha256 ${toHex(sha256(bytes)).slice(0, 16)}…)`;
+    const what = `${file} (${pkg.graph.name}, sha256 ${toHex(fileDigest(bytes)).slice(0, 16)}…)`;
     const where = `${info.name} over ${board.client.label}`;
     switch (r.kind) {
       case 'already-active':
