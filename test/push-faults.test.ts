@@ -172,6 +172,39 @@ async function bitFlipper(target: number, every: number): Promise<{ port: number
   };
 }
 
+describe('both sides busy on a real pty', () => {
+  it('a push streams chunks while the board streams bench results and inference answers: no deadlock', async () => {
+    const dir = await tempDir();
+    const store = path.join(dir, 'store');
+    const pty = await ptyLink(dir);
+    cleanup.push(() => pty.unplug());
+    const agent = await startAgent(['--serial', pty.b, '--store', store]);
+    cleanup.push(() => agent.kill());
+    const client = await BoardClient.connect(await openSerial(pty.a, {}), { helloTimeoutMs: 10_000 });
+    cleanup.push(() => client.close());
+    const tiny = packPreset('tiny', 'fp32');
+    await pushPackage(client, tiny);
+    // Unpaced, so both directions run as fast as the pty allows (DESIGN.md §7: two flooding sides can deadlock).
+    const big = variant(0.05);
+    let pushing = true;
+    let benches = 0;
+    let inferences = 0;
+    const chatter = (async () => {
+      while (pushing) {
+        const [bench, result] = await Promise.all([client.bench(2), client.infer(new Float32Array(784).fill(0.5))]);
+        expect(bench.layers.length).toBeGreaterThan(10);
+        expect(result.logits.length).toBe(10);
+        benches++;
+        inferences++;
+      }
+    })();
+    const r = await pushPackage(client, big).finally(() => (pushing = false));
+    await chatter;
+    expect(toHex(r.state.active!)).toBe(toHex(fileDigest(big)));
+    expect(benches + inferences).toBeGreaterThan(2);
+  }, 120_000);
+});
+
 describe('a corrupting wire and a flood of garbage', () => {
   it('bit flips on a real TCP wire are detected and resent; the package arrives exact', async () => {
     const store = path.join(await tempDir(), 'store');
