@@ -25,6 +25,13 @@ describe('reframe train and eval', () => {
     const evaluation = await reframe('eval', out, '--data', 'demo');
     expect(evaluation.code).toBe(0);
     expect(evaluation.stdout).toContain(`${accuracy}% accuracy`);
+    // The trained model normalises its own input, and re-packing its weights keeps that.
+    expect(train.stdout).toMatch(/the model takes raw pixels and normalises them: \(x − [\d.]+\) ÷ [\d.]+/);
+    const repacked = await reframe('pack', 'tiny', '--weights', out, '--dtype', 'int8', '--out', join(dir, 'tiny-int8.rfpk'));
+    expect([repacked.code, repacked.stdout]).toEqual([0, expect.stringContaining('weights int8 from')]);
+    expect(repacked.stdout).toContain('with its input normalisation');
+    const int8 = await reframe('eval', join(dir, 'tiny-int8.rfpk'), '--data', 'demo');
+    expect(Math.abs(Number(/([\d.]+)% accuracy/.exec(int8.stdout)?.[1]) - Number(accuracy))).toBeLessThan(5);
     const onnx = await reframe('export-onnx', out, '--out', join(dir, 'tiny.onnx'));
     expect([onnx.code, onnx.stdout]).toEqual([0, expect.stringContaining('ONNX opset 13, input "input" [N,1,28,28]')]);
     // The exported model runs in onnxruntime and classifies like the package it came from.

@@ -169,6 +169,21 @@ describe('push to the board agent over real links', () => {
     await expect(BoardClient.connect(second, { helloTimeoutMs: 2000 })).rejects.toMatchObject({ code: 'busy' });
   }, 30_000);
 
+  it('over TCP, a studio that vanished without closing gives way to a new one once it has been silent', async () => {
+    const running = await serveTcp('127.0.0.1', 0, { ...serverOptions(await storeDir()), mdns: false, takeoverSilenceMs: 500 });
+    cleanup.push(() => running.stop());
+    // A connection that says HELLO and then nothing: the laptop went to sleep.
+    const gone = await BoardClient.connect(await connectTcp('127.0.0.1', running.port));
+    cleanup.push(() => gone.close());
+    const early = await connectTcp('127.0.0.1', running.port);
+    cleanup.push(() => early.close());
+    await expect(BoardClient.connect(early, { helloTimeoutMs: 2000 })).rejects.toMatchObject({ code: 'busy' });
+    await new Promise((r) => setTimeout(r, 600));
+    const client = await BoardClient.connect(await connectTcp('127.0.0.1', running.port), { helloTimeoutMs: 3000 });
+    cleanup.push(() => client.close());
+    expect((await pushPackage(client, PKG, { window: 64 * 1024 })).kind).toBe('full');
+  }, 30_000);
+
   it('over a socat pty pair: unplugged mid-push, plugged back, the same push resumes', async () => {
     const dir = await storeDir();
     const pair = await ptyLink(dir);

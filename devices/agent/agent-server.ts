@@ -24,6 +24,8 @@ export interface AgentServerOptions {
   /** Pace the agent's own writes to baud ÷ 10 bytes per second (8N1), as a UART would. */
   readonly baud?: number;
   readonly engine?: EnginePreference;
+  /** TCP: how long a session must have been silent before a new connection takes its place (default 15 s). */
+  readonly takeoverSilenceMs?: number;
   /** Sentences for the person running the agent. */
   readonly report: (sentence: string) => void;
 }
@@ -67,7 +69,8 @@ const paced = (t: Transport, baud: number | undefined): Transport => (baud === u
 
 /**
  * The agent on a serial port. When the port goes away (a USB board unplugged, the pty's socat gone)
- * it is opened again once a second until it is back: a board keeps serving whoever plugs in.
+ * it is opened again every quarter second until it is back: a board keeps serving whoever plugs in, and
+ * a replugged cable costs little of the resume.
  */
 export async function serveSerial(path: string, o: AgentServerOptions): Promise<RunningAgent> {
   const open = (): Promise<Transport> => openSerial(path, { ...(o.baud === undefined ? {} : { baud: o.baud, throttle: true }) });
@@ -85,7 +88,7 @@ export async function serveSerial(path: string, o: AgentServerOptions): Promise<
         } catch {
           // A ref'd timer: while the port is gone, it is what keeps the agent alive.
           await new Promise<void>((resolve) => {
-            const timer = setTimeout(resolve, 1000);
+            const timer = setTimeout(resolve, REOPEN_MS);
             wake = () => {
               clearTimeout(timer);
               resolve();
@@ -96,7 +99,7 @@ export async function serveSerial(path: string, o: AgentServerOptions): Promise<
       }
       await agent.serve(transport);
       transport = undefined;
-      if (!stopping) o.report(`serial ${path} went away; opening it again once a second`);
+      if (!stopping) o.report(`serial ${path} went away; opening it again until it is back`);
     }
   })();
   return {
@@ -114,6 +117,15 @@ export async function serveSerial(path: string, o: AgentServerOptions): Promise<
   };
 }
 
+const REOPEN_MS = 250;
+
+/**
+ * A session silent this long gives way to a new connection: a studio that vanished without closing
+ * (Wi-Fi gone, laptop asleep) must not lock the board until the agent restarts. The studio itself
+ * never stays silent that long mid-push: it resends within a second.
+ */
+export const TAKEOVER_SILENCE_MS = 15_000;
+
 /** The agent on TCP: one studio at a time, a second connection gets ERROR busy; advertised over mDNS. */
 export async function serveTcp(host: string, port: number, o: AgentServerOptions & { readonly mdns: boolean }): Promise<RunningAgent & { readonly port: number }> {
   const { agent, inference, active } = await openAgent(o);
@@ -121,8 +133,10 @@ export async function serveTcp(host: string, port: number, o: AgentServerOptions
   try {
     listener = await listenTcp(host, port, (t) => {
       const link = paced(t, o.baud);
-      if (agent.busy) void agent.refuse(link);
-      else void agent.serve(link);
+      if (!agent.busy) return void agent.serve(link);
+      if (agent.silentMs < (o.takeoverSilenceMs ?? TAKEOVER_SILENCE_MS)) return void agent.refuse(link);
+      o.report(`the current studio has been silent for ${(agent.silentMs / 1000).toFixed(0)} s: serving ${link.label} instead`);
+      void agent.stop().then(() => agent.serve(link));
     });
   } catch (error) {
     inference.dispose();

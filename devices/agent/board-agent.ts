@@ -61,6 +61,8 @@ interface Session {
    * bytes, id included, because the studio lost our answer or it was slow) is answered from here, never run twice.
    */
   latest: { readonly id: number; readonly bytes: Uint8Array; readonly replies: Message[]; done: boolean } | undefined;
+  /** When the studio last sent a checked message (performance.now()). */
+  heardAt: number;
   ended: boolean;
   readonly finished: Promise<void>;
   readonly finish: () => void;
@@ -119,6 +121,11 @@ export class BoardAgent {
     return this.session !== undefined;
   }
 
+  /** Milliseconds since the studio of the current session last sent anything; 0 without a session. */
+  get silentMs(): number {
+    return this.session === undefined ? 0 : performance.now() - this.session.heardAt;
+  }
+
   get runtime(): string {
     return `reframe-agent ${AGENT_VERSION} (Node ${process.versions.node}, ${this.o.inference.engineName})`;
   }
@@ -139,6 +146,7 @@ export class BoardAgent {
       overflow: 0,
       quiet: undefined,
       latest: undefined,
+      heardAt: performance.now(),
       ended: false,
       finished,
       finish,
@@ -229,6 +237,7 @@ export class BoardAgent {
 
   /** docs/protocol.md "Lost answers": resent requests are answered once, from the replies already sent. */
   private receive(s: Session, m: Message): void {
+    s.heardAt = performance.now();
     if (m.type === 'chunk') return this.enqueue(s, () => this.handle(s, m));
     // A HELLO starts over (a new studio numbers its requests from 1 again) and is harmless to repeat.
     if (m.type === 'hello') {

@@ -7,6 +7,7 @@ import type { BoardInfo } from '../../devices/protocol/messages.js';
 import { openBoard, type BoardTargetOptions, type OpenBoard } from './board-target.js';
 import { CliError } from './cli-error.js';
 import { fileDigest } from '../../devices/protocol/file-digest.js';
+import { ProtocolError } from '../../devices/protocol/protocol-error.js';
 
 const digestText = (d: Uint8Array | undefined): string => (d === undefined ? 'none' : toHex(d));
 
@@ -72,7 +73,8 @@ async function resolveDigest(text: string, info: BoardInfo): Promise<Uint8Array>
     const matches = held.filter((d) => toHex(d).startsWith(text.toLowerCase()));
     if (matches.length === 1) return matches[0] as Uint8Array;
     if (text.length === 64) return Uint8Array.from(text.match(/../g) ?? [], (h) => parseInt(h, 16));
-    if (matches.length === 0) throw new CliError(`the board holds no package whose sha256 starts with ${text} (see reframe board info)`);
+    // Not a usage mistake: the board was asked and holds no such package (exit 1, like its own not-found).
+    if (matches.length === 0) throw new ProtocolError('not-found', `the board holds no package whose file sha256 starts with ${text} (reframe inspect prints a package's file sha256; or give the .rfpk file)`);
   }
   if (await access(text).then(() => true, () => false)) return fileDigest(await readPackageFile(text));
   throw new CliError(`${text}: expected a package's sha256 (64 hex digits, or the start of one the board holds) or a package file`);

@@ -8,6 +8,7 @@ import { readTensor } from '../../core/package/read-tensor.js';
 import { float32Bytes, toHex } from '../../core/package/tensor-digest.js';
 import { formatBytes } from '../../core/format/quantity.js';
 import { CliError } from './cli-error.js';
+import { fileDigest } from '../../devices/protocol/file-digest.js';
 
 function f32Hex(x: number): string {
   const view = new DataView(new ArrayBuffer(4));
@@ -70,6 +71,7 @@ export async function inspectCommand(file: string, o: { json: boolean }): Promis
         model: pkg.graph.name,
         weightDtype: pkg.weightDtype,
         sha256: toHex(pkg.digest),
+        fileSha256: toHex(fileDigest(bytes)),
         signature: pkg.signature ?? null,
         hasSpec: pkg.specText !== undefined,
         nodes: pkg.graph.nodes.length,
@@ -87,7 +89,8 @@ export async function inspectCommand(file: string, o: { json: boolean }): Promis
   return [
     `${file}: ReFrame seed package v1, ${pkg.totalSize.toLocaleString('en-US')} bytes (${formatBytes(pkg.totalSize)})`,
     `  model ${pkg.graph.name}, ${pkg.graph.nodes.length} nodes, weights ${pkg.weightDtype}, spec ${pkg.specText === undefined ? 'not included' : 'included'}`,
-    `  sha256 ${toHex(pkg.digest)}`,
+    `  sha256 ${toHex(pkg.digest)} (content digest: what a signature signs)`,
+    `  file sha256 ${toHex(fileDigest(bytes))} (what boards, reframe push and reframe board name it by)`,
     `  signature ${pkg.signature === undefined ? 'none' : `key ${pkg.signature.keyId} (not verified: use reframe verify --key)`}`,
     `  ${pkg.tensors.length} tensors:`,
     ...rows,
