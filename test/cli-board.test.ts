@@ -3,7 +3,9 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { packPreset } from '../core/package/package-test-support.fixture.js';
+import { encodePackage } from '../core/package/encode-package.js';
+import { initialValues } from '../core/package/initial-values.js';
+import { packPreset, presetGraph } from '../core/package/package-test-support.fixture.js';
 import { toHex } from '../core/package/tensor-digest.js';
 import { startAgent, type AgentProcess } from './support/agent-process.js';
 import { reframe } from './support/reframe-cli.js';
@@ -29,6 +31,7 @@ beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'cli-board-'));
   // Remembered boards go to this run's own config folder (the child processes inherit it).
   process.env['XDG_CONFIG_HOME'] = path.join(dir, 'config');
+  process.env['XDG_CACHE_HOME'] = path.join(dir, 'cache');
   pkgFile = path.join(dir, 'tiny.rfpk');
   await writeFile(pkgFile, tiny);
   const port = await freePort();
@@ -89,5 +92,20 @@ describe('reframe push, board and devices', () => {
     const d = JSON.parse(r.stdout) as { agents: { name: string; host: string; port: number }[]; remembered: { kind: string; address: string; name: string }[] };
     expect(d.agents).toContainEqual(expect.objectContaining({ name: 'cli rig', host: '127.0.0.1', port: Number(host.split(':')[1]) }));
     expect(d.remembered[0]).toMatchObject({ kind: 'tcp', address: host, name: 'cli rig' });
+  }, 30_000);
+
+  it('sends a delta on its own when the board runs a package this studio pushed before', async () => {
+    const graph = presetGraph('tiny');
+    const values = initialValues(graph);
+    values.set('fc.bias', values.get('fc.bias')!.map((v, i) => v + 0.01 * (i + 1)));
+    const retrainedFile = path.join(dir, 'tiny-2.rfpk');
+    await writeFile(retrainedFile, encodePackage(graph, values, { dtype: 'fp32' }));
+    const second = await reframe('push', retrainedFile, '--host', host, '--json');
+    expect(second.code).toBe(0);
+    const r = JSON.parse(second.stdout) as { kind: string; bytesSent: number; packageBytes: number };
+    expect(r.kind).toBe('delta');
+    expect(r.bytesSent).toBeLessThan(r.packageBytes);
+    // Back to the first package: it is the board's previous one, so nothing is sent.
+    expect(JSON.parse((await reframe('push', pkgFile, '--host', host, '--json')).stdout)).toMatchObject({ kind: 'activated-previous', bytesSent: 0 });
   }, 30_000);
 });

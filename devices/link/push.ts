@@ -45,7 +45,7 @@ export interface PushOptions {
   /** Bytes per second the line carries, when known (serial: baud ÷ 10). */
   readonly lineRate?: number;
   /** A delta from the package the board runs (given its SHA-256) to this one, if the studio has one. */
-  readonly delta?: (activeDigest: Uint8Array) => DeltaOffer | undefined;
+  readonly delta?: (activeDigest: Uint8Array) => DeltaOffer | undefined | Promise<DeltaOffer | undefined>;
   readonly onProgress?: (p: PushProgress) => void;
   /** Stops between chunks; the board keeps what it has, so the same push resumes later. */
   readonly signal?: AbortSignal;
@@ -100,7 +100,7 @@ export async function pushPackage(client: BoardClient, bytes: Uint8Array, o: Pus
   let upload = bytes;
   let kind: 'full' | 'delta' = 'full';
   if (o.delta !== undefined && info.active !== undefined && info.capabilities.delta) {
-    const offer = o.delta(info.active);
+    const offer = await o.delta(info.active);
     // After retraining every tensor changes and a delta can outgrow the package: send the smaller.
     if (offer !== undefined && checkedDelta(offer, info.active, bytes).length < bytes.length) {
       upload = offer.delta;

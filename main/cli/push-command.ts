@@ -1,6 +1,7 @@
 import { SingleBar } from 'cli-progress';
 import { readPackageFile } from '../../core/node/package-files.js';
 import { formatBytes } from '../../core/format/quantity.js';
+import { PushedPackages } from '../../devices/link/pushed-packages.js';
 import { makeDelta } from '../../core/package/delta-package.js';
 import { decodePackage } from '../../core/package/decode-package.js';
 import { toHex } from '../../core/package/tensor-digest.js';
@@ -27,13 +28,15 @@ function windowOf(text: string | undefined, fallback: number): number {
   return n;
 }
 
-/** Offers a delta when the board runs one of the given bases. */
-async function deltaSource(target: Uint8Array, files: readonly string[]): Promise<((active: Uint8Array) => DeltaOffer | undefined) | undefined> {
-  if (files.length === 0) return undefined;
+/**
+ * Offers a delta when the board runs one of the given bases, or a package this studio pushed before
+ * (the cache of pushed packages), so the user rarely has to name the base.
+ */
+async function deltaSource(target: Uint8Array, files: readonly string[], pushed: PushedPackages): Promise<(active: Uint8Array) => Promise<DeltaOffer | undefined>> {
   const bases = await Promise.all(files.map(async (f) => ({ bytes: await readPackageFile(f), file: f })));
   const byDigest = new Map(bases.map((b) => [toHex(fileDigest(b.bytes)), b.bytes]));
-  return (active) => {
-    const base = byDigest.get(toHex(active));
+  return async (active) => {
+    const base = byDigest.get(toHex(active)) ?? (await pushed.find(active));
     return base === undefined ? undefined : { delta: makeDelta(base, target), base };
   };
 }
@@ -61,7 +64,8 @@ export async function pushCommand(file: string, o: PushCommandOptions, signal?: 
   const bytes = await readPackageFile(file);
   // The board runs every check too; failing here saves a transfer and names the check at once.
   const pkg = decodePackage(bytes);
-  const delta = await deltaSource(bytes, o.deltaFrom ?? []);
+  const pushed = new PushedPackages();
+  const delta = await deltaSource(bytes, o.deltaFrom ?? [], pushed);
   const board = await openBoard(o);
   const bar = progressBar();
   try {
@@ -69,11 +73,13 @@ export async function pushCommand(file: string, o: PushCommandOptions, signal?: 
     const r = await pushPackage(board.client, bytes, {
       window: windowOf(o.window, board.kind === 'tcp' ? TCP_WINDOW : DEFAULT_WINDOW),
       ...(board.lineRate === undefined ? {} : { lineRate: board.lineRate }),
-      ...(delta === undefined ? {} : { delta }),
+      delta,
       onProgress: bar.update,
       ...(signal === undefined ? {} : { signal }),
     });
     bar.stop();
+    // For the next push's delta; a cache that cannot be written costs a full push later, nothing now.
+    await pushed.remember(bytes).catch((error: unknown) => process.stderr.write(`note: could not keep a copy in ${pushed.dir} for later deltas (${error instanceof Error ? error.message : String(error)})\n`));
     const effective = r.seconds > 0 ? r.bytesSent / r.seconds : 0;
     if (o.json) {
       return `${JSON.stringify(
