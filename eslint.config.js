@@ -52,7 +52,7 @@ export default defineConfig(
   },
   {
     // Tool configs must default-export by their tools' convention.
-    files: ['eslint.config.js', 'vitest.config.ts', 'vite.config.ts'],
+    files: ['eslint.config.js', 'vitest.config.ts', 'vite.config.ts', 'renderer/vite.config.ts'],
     rules: { 'no-restricted-syntax': 'off' },
   },
 );

@@ -1,6 +1,13 @@
+import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  plugins: [
+    // Only *.svelte and *.svelte.ts files (the renderer's) go through this plugin. Vitest's node
+    // environment would compile them for the server, where runes are plain values that track nothing;
+    // the client build makes the renderer's state tests exercise the reactivity the app really runs.
+    svelte({ configFile: false, compilerOptions: { runes: true }, dynamicCompileOptions: () => ({ generate: 'client' }) }),
+  ],
   test: {
     // Unit tests sit beside the code; cross-part tests live in test/.
     include: ['core/**/*.test.ts', 'main/**/*.test.ts', 'renderer/**/*.test.ts', 'devices/**/*.test.ts', 'cloud/**/*.test.ts', 'bench/**/*.test.ts', 'eslint/**/*.test.ts', 'test/**/*.test.ts'],

@@ -24,7 +24,7 @@ const MAY_IMPORT = {
   cloud: ['core', 'core-node', 'cloud'],
   contract: ['core', 'contract'],
   main: ['core', 'core-node', 'devices', 'cloud', 'contract', 'main'],
-  renderer: ['core', 'renderer'],
+  renderer: ['core', 'contract', 'renderer'],
 };
 
 const WHY = {
@@ -34,7 +34,7 @@ const WHY = {
   cloud: 'cloud/ may import only core/',
   contract: 'the StudioApi contract may import only core/',
   main: 'main/ must not import the renderer',
-  renderer: 'the renderer talks to the rest only through StudioApi; it may import browser-safe core/ and the types of the contract',
+  renderer: 'the renderer talks to the rest only through StudioApi; it may import browser-safe core/ and main/contract/ (the API, its proxy and channels)',
 };
 
 /** Layers that run in a browser: no Node built-ins, no Electron, only packages known to be browser-safe or not Node-only. */

@@ -23,6 +23,8 @@ tester.run('layering', layeringRule, {
     { filename: at('renderer/src/v.ts'), code: "import { x } from '../../core/budget/x.js';", options },
     { filename: at('renderer/src/v.ts'), code: "import type { StudioApi } from '../../main/contract/studio-api.js';", options },
     { filename: at('renderer/src/v.ts'), code: "import { type StudioApi } from '../../main/contract/studio-api.js';", options },
+    // The contract is browser-safe code, not only types: the renderer runs its proxy and channels.
+    { filename: at('renderer/src/v.ts'), code: "import { createApiClient } from '../../main/contract/rpc.js';", options },
     { filename: at('test/e2e.test.ts'), code: "import { x } from '../main/cli/x.js'; import fs from 'node:fs';", options },
     { filename: at('core/spec/a.test.ts'), code: "import { it } from 'vitest'; import fs from 'node:fs';", options },
   ],
@@ -42,7 +44,9 @@ tester.run('layering', layeringRule, {
     { filename: at('renderer/src/v.ts'), code: "import { SerialPort } from 'serialport';", options, errors: [{ messageId: 'nodeInBrowser' }] },
     { filename: at('renderer/src/v.ts'), code: "import { x } from '../../core/node/files.js';", options, errors: [{ messageId: 'layer' }] },
     { filename: at('renderer/src/v.ts'), code: "import { x } from '../../devices/x.js';", options, errors: [{ messageId: 'layer' }] },
-    { filename: at('renderer/src/v.ts'), code: "import { studioApi } from '../../main/contract/studio-api.js';", options, errors: [{ messageId: 'layer' }] },
     { filename: at('renderer/src/v.ts'), code: "import { x } from '../../main/services/x.js';", options, errors: [{ messageId: 'layer' }] },
+    { filename: at('renderer/src/v.ts'), code: "import { x } from '../../main/shell/x.js';", options, errors: [{ messageId: 'layer' }] },
+    { filename: at('main/contract/rpc.ts'), code: "import { x } from '../services/x.js';", options, errors: [{ messageId: 'layer' }] },
+    { filename: at('main/contract/rpc.ts'), code: "import { WebSocketServer } from 'ws';", options: [{ root, corePackages: ['zod'], nodeOnlyPackages: ['ws'] }], errors: [{ messageId: 'nodeInBrowser' }] },
   ],
 });

@@ -4,7 +4,7 @@ import { ProtocolError, type ErrorCode } from '../../devices/protocol/protocol-e
 import { TransportError } from '../../devices/transport/transport.js';
 
 /** What a person can do about each error a board reports (docs/protocol.md, "Errors"). */
-const HINTS: Record<ErrorCode, string> = {
+export const BOARD_ERROR_HINTS: Readonly<Record<ErrorCode, string>> = {
   version: "update the board's runtime or the studio so both speak the same protocol version",
   'unknown-type': "the board's runtime is older than this studio: update it",
   'bad-message': 'a studio and board that disagree on the protocol: update whichever is older',
@@ -28,6 +28,6 @@ const HINTS: Record<ErrorCode, string> = {
 /** The sentence and what to do, for errors of the link to a board; undefined for anything else. */
 export function boardErrorText(error: unknown): string | undefined {
   if (error instanceof TransportError || error instanceof BoardTimeoutError || error instanceof PushError) return error.message;
-  if (error instanceof ProtocolError) return `board error (${error.code}): ${error.message}; ${HINTS[error.code]}`;
+  if (error instanceof ProtocolError) return `board error (${error.code}): ${error.message}; ${BOARD_ERROR_HINTS[error.code]}`;
   return undefined;
 }

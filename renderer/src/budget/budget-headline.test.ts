@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { computeBudget } from '../../core/budget/compute-budget.js';
-import { buildGraph } from '../../core/graph/build-graph.js';
-import { findPreset } from '../../core/zoo/presets.js';
+import { computeBudget } from '../../../core/budget/compute-budget.js';
+import { buildGraph } from '../../../core/graph/build-graph.js';
+import { findPreset } from '../../../core/zoo/presets.js';
 import { budgetHeadline } from './budget-headline.js';
 
 describe('budgetHeadline', () => {

@@ -1,5 +1,5 @@
-import type { BudgetTotals } from '../../core/budget/budget-types.js';
-import { formatBytes, formatCount } from '../../core/format/quantity.js';
+import type { BudgetTotals } from '../../../core/budget/budget-types.js';
+import { formatBytes, formatCount } from '../../../core/format/quantity.js';
 
 /** The one-line summary the studio shows under a model's name; recomputed on every edit. */
 export function budgetHeadline(t: BudgetTotals): string {

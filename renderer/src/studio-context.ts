@@ -1,0 +1,12 @@
+import { createContext } from 'svelte';
+import type { ApiClient } from '../../main/contract/rpc.js';
+import type { BudgetState } from './budget/budget-state.svelte.js';
+import type { DesignState } from './design/design-state.svelte.js';
+import type { SpecFiles } from './design/spec-files.svelte.js';
+
+// Typed context: the App creates the state once and components ask for the piece they show. The API
+// client (and what needs it) is undefined when the page could not reach the studio.
+export const [getApiClient, setApiClient] = createContext<ApiClient | undefined>();
+export const [getDesign, setDesign] = createContext<DesignState>();
+export const [getBudget, setBudget] = createContext<BudgetState>();
+export const [getSpecFiles, setSpecFiles] = createContext<SpecFiles | undefined>();

@@ -1,0 +1,115 @@
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { build } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createStudioServices, type StudioServices } from '../main/services/studio-services.js';
+import { startBrowserShell, type BrowserShell } from '../main/shell/browser-shell.js';
+import { RENDERER_OUT_DIR } from '../main/shell/renderer-app.js';
+
+// The studio end to end in a real Chromium: the browser shell serving the renderer bundle built from
+// the sources now, StudioApi over its WebSocket (per-launch token), and the real services behind it.
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const APP = path.join(ROOT, RENDERER_OUT_DIR);
+const ARTIFACTS = path.join(ROOT, 'test-artifacts');
+const BAD_SPEC = path.join(ROOT, 'test/spec-corpus/bad/groups-in-channels.json');
+
+let workspace: string;
+let services: StudioServices;
+let shell: BrowserShell;
+let browser: Browser;
+let page: Page;
+const pageErrors: string[] = [];
+
+beforeAll(async () => {
+  // The bundle under test is the one built from the sources now, not whatever dist/ holds.
+  await build({ configFile: path.join(ROOT, 'renderer/vite.config.ts'), logLevel: 'error' });
+  await mkdir(ARTIFACTS, { recursive: true });
+  workspace = await mkdtemp(path.join(tmpdir(), 'studio-e2e-'));
+  services = await createStudioServices({ workspace, shell: 'browser', configDir: path.join(workspace, '.config'), probeEngine: async () => false });
+  shell = await startBrowserShell({ services, appDir: APP });
+  const root = typeof process.getuid === 'function' && process.getuid() === 0;
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: root ? ['--no-sandbox'] : [] });
+  page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+  page.on('console', (m) => {
+    if (m.type() === 'error') pageErrors.push(m.text());
+  });
+  await page.goto(shell.url);
+  await page.getByTestId('connection').filter({ hasText: 'browser shell' }).waitFor();
+}, 30_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await shell?.close();
+  await services?.dispose();
+  if (workspace !== undefined) await rm(workspace, { recursive: true, force: true });
+});
+
+const view = (name: string) => page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name, exact: true });
+const cell = (metric: string) => page.locator(`tr[data-metric="${metric}"] td.value`);
+const chartImage = (label: string) => page.locator(`canvas[aria-label="${label}"]`).evaluate((c: HTMLCanvasElement) => c.toDataURL());
+const shot = (name: string) => page.screenshot({ path: path.join(ARTIFACTS, `studio-${name}.png`), fullPage: true });
+
+describe('the studio in Chromium', () => {
+  it('recomputes the budget numbers and both charts when a layer changes mode, and Ctrl-Z undoes it', async () => {
+    await view('Budget').click();
+    await expect.poll(() => cell('learnableParams').textContent()).toBe('1.11 M');
+    expect(await cell('seededParams').textContent()).toBe('30.5 K');
+    expect(await cell('macs').textContent()).toBe('57.84 M');
+    const paramsBefore = await chartImage('parameters per layer by mode');
+    const macsBefore = await chartImage('MACs per layer');
+    await shot('budget');
+
+    await view('Designer').click();
+    // The last NL module of ResNet-18 back to a plain learnable 3x3 conv (512 → 512 at 4x4).
+    await page.getByLabel('mode of layer4.1.nl2', { exact: true }).selectOption('learnable');
+    await page.locator('[data-layer="layer4.1.conv2"]').waitFor();
+    await shot('designer');
+
+    await view('Budget').click();
+    // + 3x3x512x512 conv weights − the module's pointwise conv (512x384 + 512 bias) and its seeds.
+    await expect.poll(() => cell('learnableParams').textContent()).toBe('3.27 M');
+    expect(await cell('seededParams').textContent()).toBe('25.9 K');
+    expect(await cell('macs').textContent()).toBe('92.37 M');
+    expect(await page.locator('tr[data-metric="macs"] td.change').textContent()).toBe('−83.4%');
+    expect(await chartImage('parameters per layer by mode')).not.toBe(paramsBefore);
+    expect(await chartImage('MACs per layer')).not.toBe(macsBefore);
+
+    await page.keyboard.press('Control+z');
+    await expect.poll(() => cell('learnableParams').textContent()).toBe('1.11 M');
+    expect(await chartImage('MACs per layer')).toBe(macsBefore);
+    await page.keyboard.press('Control+Shift+z');
+    await expect.poll(() => cell('macs').textContent()).toBe('92.37 M');
+  });
+
+  it('opens a malformed spec file and shows its path-precise error beside the layer it names', async () => {
+    await view('Designer').click();
+    await page.getByLabel('spec file to open').fill(BAD_SPEC);
+    await page.getByRole('button', { name: 'Open', exact: true }).click();
+    const issue = page.locator('[data-layer="1:conv"] [data-issue-path="nodes[1].groups"]');
+    await issue.waitFor();
+    expect(await issue.textContent()).toBe('nodes[1].groups: 3 does not divide in_channels 64 (line 8, column 98)');
+    expect(await page.getByTestId('design-status').textContent()).toContain('1 problem');
+    await shot('designer-bad-spec');
+
+    await view('Budget').click();
+    await page.getByText('has a problem; fix it in the Designer').waitFor();
+  });
+
+  it('reaches the studio from every other view', async () => {
+    await view('Training').click();
+    await expect.poll(() => page.getByTestId('training-engine').textContent({ timeout: 5000 })).toContain('tfjs-wasm');
+    await shot('training');
+    await view('Boards').click();
+    await page.getByRole('heading', { name: 'Remembered' }).waitFor();
+    await shot('boards');
+    await view('Packages').click();
+    await page.getByText('No packages yet').waitFor();
+    await shot('packages');
+    expect(pageErrors).toEqual([]);
+  });
+});
