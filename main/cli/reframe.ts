@@ -207,10 +207,10 @@ export function buildProgram(): Command {
   withBoardTarget(
     program
       .command('push')
-      .description('send a package to a board: resumes an interrupted push, sends a delta when the board runs a --delta-from base, then activates it')
+      .description('send a package to a board: resumes an interrupted push, sends a delta when the board runs a package pushed from here before (or a --delta-from base), then activates it')
       .argument('<pkg>', 'package file'),
   )
-    .option('--delta-from <base.rfpk...>', 'packages the board may run now: if it runs one, only a delta travels')
+    .option('--delta-from <base.rfpk...>', 'more packages the board may run now (besides those pushed from here): if it runs one, only a delta travels')
     .option('--window <bytes>', 'most bytes unacknowledged (default 8192 on serial, 65536 on TCP)')
     .option('--json', 'machine-readable summary', false)
     .action(async (file: string, o: PushCommandOptions) => {
