@@ -1,4 +1,5 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,6 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStudioServices, type StudioServices } from '../main/services/studio-services.js';
 import { startBrowserShell, type BrowserShell } from '../main/shell/browser-shell.js';
 import { RENDERER_OUT_DIR } from '../main/shell/renderer-app.js';
+import { startAgent } from './support/agent-process.js';
+import { ptyLink } from './support/pty-link.js';
 
 // The studio end to end in a real Chromium: the browser shell serving the renderer bundle built from
 // the sources now, StudioApi over its WebSocket (per-launch token), and the real services behind it.
@@ -103,13 +106,77 @@ describe('the studio in Chromium', () => {
   it('reaches the studio from every other view', async () => {
     await view('Training').click();
     await expect.poll(() => page.getByTestId('training-engine').textContent({ timeout: 5000 })).toContain('tfjs-wasm');
-    await shot('training');
     await view('Boards').click();
     await page.getByRole('heading', { name: 'Remembered' }).waitFor();
-    await shot('boards');
     await view('Packages').click();
     await page.getByText('No packages yet').waitFor();
-    await shot('packages');
     expect(pageErrors).toEqual([]);
+  });
+
+  it('trains the tiny preset on demo data with a live curve and ends with a package', { timeout: 180_000 }, async () => {
+    await view('Training').click();
+    await page.getByLabel('model to train').selectOption('tiny');
+    await page.getByLabel('epochs').fill('1');
+    await page.getByLabel('batch size').fill('50');
+    await page.getByRole('button', { name: 'Start training' }).click();
+    // Live: the loss chart's pixels change between two frames while the run is still going.
+    await page.waitForFunction(
+      () => {
+        const running = document.querySelector('[data-testid="training-status"]')?.getAttribute('data-status') === 'running';
+        const canvas = document.querySelector<HTMLCanvasElement>('canvas[aria-label="training loss"]');
+        if (!running || canvas === null) return false;
+        const seen = window as unknown as { firstLossImage?: string };
+        seen.firstLossImage ??= canvas.toDataURL();
+        return canvas.toDataURL() !== seen.firstLossImage;
+      },
+      undefined,
+      { polling: 'raf', timeout: 120_000 },
+    );
+    await page.locator('[data-testid="training-status"][data-status="done"]').waitFor({ timeout: 150_000 });
+    expect(await page.getByTestId('training-engine-used').textContent()).toMatch(/^tfjs-(node|wasm)$/);
+    expect(await page.getByRole('table', { name: 'epochs' }).locator('tbody tr').count()).toBe(1);
+    expect(await page.getByRole('table', { name: 'confusion matrix' }).locator('tbody tr').count()).toBe(10);
+    expect(await page.getByTestId('trained-package').getAttribute('data-path')).toMatch(/tiny-run-[\w-]+\.rfpk$/);
+    await shot('training');
+
+    await page.getByRole('button', { name: 'Show in Packages' }).click();
+    await page.locator('tr.chosen[data-package^="tiny-run-"]').waitFor();
+    await shot('packages');
+  });
+
+  it('pushes the trained package to a board agent on a pty: 100%, and the board reports it active', { timeout: 90_000 }, async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'studio-e2e-board-'));
+    const link = await ptyLink(dir);
+    const agent = await startAgent(['--serial', link.b, '--store', path.join(dir, 'store'), '--name', 'e2e-board']);
+    try {
+      // From the run's result, which the Training view still shows: the package comes along.
+      await view('Training').click();
+      const pkg = (await page.getByTestId('trained-package').getAttribute('data-path'))!;
+      const sha256 = createHash('sha256').update(await readFile(pkg)).digest('hex');
+      await page.getByRole('button', { name: 'Push to a board…' }).click();
+      await page.getByLabel('serial port path').fill(link.a);
+      await page.getByRole('button', { name: 'Connect', exact: true }).click();
+      await page.getByRole('table', { name: 'board info' }).getByText('reframe-agent').waitFor();
+      expect(await page.getByLabel('package to push').inputValue()).toBe(pkg);
+
+      await page.getByRole('button', { name: 'Push', exact: true }).click();
+      await page.locator('[data-testid="push-status"][data-status="done"]').waitFor({ timeout: 60_000 });
+      expect(await page.getByTestId('push-percent').textContent()).toBe('100.0%');
+      await page.getByTestId('push-verified').waitFor();
+      expect(await page.getByTestId('board-active').getAttribute('data-digest')).toBe(sha256);
+
+      await page.getByLabel('test images').fill('3');
+      await page.getByRole('button', { name: 'Run', exact: true }).click();
+      await page.getByTestId('agreement').waitFor({ timeout: 30_000 });
+      expect(await page.getByTestId('agreement').textContent()).toContain('top-1 agreement 100.0%');
+      await page.getByRole('button', { name: 'Benchmark the active model' }).click();
+      await page.getByRole('table', { name: 'per-layer latency' }).getByRole('columnheader', { name: 'predicted FLOPs' }).waitFor({ timeout: 30_000 });
+      await shot('boards');
+      expect(pageErrors).toEqual([]);
+    } finally {
+      await agent.stop();
+      await link.unplug();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
