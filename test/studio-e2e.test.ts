@@ -140,7 +140,18 @@ describe('the studio in Chromium', () => {
     await shot('training');
 
     await page.getByRole('button', { name: 'Show in Packages' }).click();
-    await page.locator('tr.chosen[data-package^="tiny-run-"]').waitFor();
+    const row = page.locator('tr.chosen[data-package^="tiny-run-"]');
+    await row.waitFor();
+    await row.getByRole('button', { name: /^inspect / }).click();
+    // The tiny preset seeds its convolutions: the table shows each one's seed, and stores no bytes for it.
+    const seeded = page.getByRole('table', { name: 'tensors' }).locator('tr[data-mode="seeded"]').first();
+    await seeded.waitFor();
+    expect(await seeded.getByTestId('tensor-seed').textContent()).toMatch(/^0x[0-9a-f]{16}$/);
+    expect(await seeded.locator('td').nth(4).textContent()).toBe('0 B');
+    const current = page.getByRole('table', { name: 'size per dtype' }).locator('tr.current');
+    expect(await current.locator('th').textContent()).toBe('fp32 (this file)');
+    // Planned from the spec the package carries, the size at its own dtype is the file's.
+    expect(await current.locator('td').textContent()).toBe(await page.getByTestId('package-total').textContent());
     await shot('packages');
   });
 

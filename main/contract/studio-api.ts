@@ -161,6 +161,10 @@ export interface PackageEntry {
   readonly kind: 'full' | 'delta';
   /** The model name; null for a delta, or a file that does not decode. */
   readonly model: string | null;
+  /** How the learnable weights are stored; null for a delta, or a file that does not decode. */
+  readonly weightDtype: WeightDtypeName | null;
+  /** The header says the file carries a signature (inspect tells whether it checks). */
+  readonly signed: boolean;
   /** SHA-256 of the file's bytes (what a board reports as active). */
   readonly sha256: string;
   /** Why it does not decode, when it does not. */
@@ -236,6 +240,8 @@ export interface PackageDiff {
   readonly nodes: readonly { readonly name: string; readonly change: ChangeKind; readonly before: string | null; readonly after: string | null }[];
   readonly tensors: readonly { readonly name: string; readonly change: ChangeKind; readonly what: string }[];
   readonly unchangedTensors: number;
+  /** Bytes of a delta that turns A into B: what a push sends a board running A, when smaller than B. */
+  readonly deltaBytes: number;
 }
 
 // ------------------------------------------------------------------------------------------ boards

@@ -1,13 +1,18 @@
 import type { DeltaPackageDetails, FullPackageDetails, PackageDiff, PackageSizes, TensorInfo, TensorModeName } from '../contract/studio-api.js';
 import type { DecodedPackage, TensorRecord } from '../../core/package/decode-package.js';
 import { inspectDelta } from '../../core/package/delta-package.js';
-import { FLAG_DELTA } from '../../core/package/package-constants.js';
+import { FLAG_DELTA, FLAG_SIGNED } from '../../core/package/package-constants.js';
 import { toHex } from '../../core/package/tensor-digest.js';
 import { fileDigest } from '../../devices/protocol/file-digest.js';
 
 /** Whether the bytes claim to be a delta (flags at byte 6); the decoder checks the rest either way. */
 export function isDeltaBytes(bytes: Uint8Array): boolean {
   return bytes.length > 8 && ((bytes[6] ?? 0) & FLAG_DELTA) !== 0;
+}
+
+/** Whether the header says a signature follows; only a verifier can say whether it checks. */
+export function isSignedBytes(bytes: Uint8Array): boolean {
+  return bytes.length > 8 && ((bytes[6] ?? 0) & FLAG_SIGNED) !== 0;
 }
 
 export function tensorInfo(t: TensorRecord): TensorInfo {
@@ -82,7 +87,7 @@ function describeNode(pkg: DecodedPackage, i: number): string {
 }
 
 /** Which nodes and tensors differ between two packages, by name. */
-export function diffPackageDetails(pathA: string, a: DecodedPackage, pathB: string, b: DecodedPackage): PackageDiff {
+export function diffPackageDetails(pathA: string, a: DecodedPackage, pathB: string, b: DecodedPackage): Omit<PackageDiff, 'deltaBytes'> {
   const nodesA = new Map(a.graph.nodes.map((n, i) => [n.name, describeNode(a, i)]));
   const nodesB = new Map(b.graph.nodes.map((n, i) => [n.name, describeNode(b, i)]));
   const nodes: PackageDiff['nodes'][number][] = [];

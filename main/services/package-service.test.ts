@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { makeDelta } from '../../core/package/delta-package.js';
 import { encodePackage } from '../../core/package/encode-package.js';
 import { initialValues } from '../../core/package/initial-values.js';
-import { packPreset, presetGraph } from '../../core/package/package-test-support.fixture.js';
+import { packPreset, presetGraph, testKeys } from '../../core/package/package-test-support.fixture.js';
 import { toHex } from '../../core/package/tensor-digest.js';
 import { fileDigest } from '../../devices/protocol/file-digest.js';
 import type { FullPackageDetails } from '../contract/studio-api.js';
@@ -41,11 +41,14 @@ describe('packages', () => {
     await writeFile(at('a-to-b.rfpk'), makeDelta(TINY, second));
     await writeFile(at('broken.rfpk'), TINY.subarray(0, 100));
     await writeFile(at('notes.txt'), 'not a package');
+    await writeFile(at('signed.rfpk'), packPreset('tiny', 'int8', testKeys().signer));
     const list = await services.listPackages();
     const byName = new Map(list.map((e) => [e.fileName, e]));
-    expect([...byName.keys()].sort()).toEqual(['a-to-b.rfpk', 'a.rfpk', 'b.rfpk', 'broken.rfpk']);
-    expect(byName.get('a.rfpk')).toMatchObject({ kind: 'full', model: 'tiny', bytes: TINY.length, sha256: toHex(fileDigest(TINY)), problem: null });
-    expect(byName.get('a-to-b.rfpk')).toMatchObject({ kind: 'delta', model: null, problem: null });
+    expect([...byName.keys()].sort()).toEqual(['a-to-b.rfpk', 'a.rfpk', 'b.rfpk', 'broken.rfpk', 'signed.rfpk']);
+    expect(byName.get('a.rfpk')).toMatchObject({ kind: 'full', model: 'tiny', weightDtype: 'fp32', signed: false, bytes: TINY.length, sha256: toHex(fileDigest(TINY)), problem: null });
+    expect(byName.get('b.rfpk')).toMatchObject({ weightDtype: 'fp16', signed: false });
+    expect(byName.get('signed.rfpk')).toMatchObject({ model: 'tiny', weightDtype: 'int8', signed: true, problem: null });
+    expect(byName.get('a-to-b.rfpk')).toMatchObject({ kind: 'delta', model: null, weightDtype: null, problem: null });
     expect(byName.get('broken.rfpk')!.problem).toMatch(/^package rejected by the \w+ check/);
     // A second listing answers from the cache for unchanged files, and sees a rewritten one.
     await writeFile(at('a.rfpk'), second);
@@ -85,6 +88,11 @@ describe('packages', () => {
     expect(changed.get('fc.bias')).toBe('dtype fp32 → fp16');
     expect([...changed.values()].every((w) => w.startsWith('dtype'))).toBe(true);
     expect(diff.unchangedTensors).toBeGreaterThan(0);
+    expect(diff.deltaBytes).toBe(makeDelta(TINY, retrainedTiny()).length);
+    // Nothing changed: the delta carries the bytes around the data (graph, spec, table) and no tensor data.
+    const same = await services.diffPackages('a.rfpk', 'a.rfpk');
+    expect(same).toMatchObject({ nodes: [], tensors: [] });
+    expect(same.deltaBytes).toBeLessThan(TINY.length);
     await writeFile(at('d.rfpk'), makeDelta(TINY, retrainedTiny()));
     await expect(services.diffPackages('a.rfpk', 'd.rfpk')).rejects.toMatchObject({ code: 'is-delta' });
   });

@@ -1,11 +1,12 @@
 import { readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { PackageDetails, PackageEntry, StudioApi } from '../contract/studio-api.js';
+import type { PackageDetails, PackageEntry, StudioApi, WeightDtypeName } from '../contract/studio-api.js';
 import { readPackageFile } from '../../core/node/package-files.js';
 import { decodePackage } from '../../core/package/decode-package.js';
+import { makeDelta } from '../../core/package/delta-package.js';
 import { toHex } from '../../core/package/tensor-digest.js';
 import { fileDigest } from '../../devices/protocol/file-digest.js';
-import { deltaPackageDetails, diffPackageDetails, fullPackageDetails, isDeltaBytes } from './package-details.js';
+import { deltaPackageDetails, diffPackageDetails, fullPackageDetails, isDeltaBytes, isSignedBytes } from './package-details.js';
 import type { RecentFiles } from './recent-files.js';
 import { checkPath } from './request-checks.js';
 import { ServiceError } from './service-error.js';
@@ -24,14 +25,16 @@ async function entryOf(file: string, size: number, mtime: Date): Promise<Package
   const bytes = await readPackageFile(file);
   const kind = isDeltaBytes(bytes) ? 'delta' : 'full';
   let model: string | null = null;
+  let weightDtype: WeightDtypeName | null = null;
   let problem: string | null = null;
   try {
-    if (kind === 'full') model = decodePackage(bytes).graph.name;
+    if (kind === 'full') ({ graph: { name: model }, weightDtype } = decodePackage(bytes));
     else deltaPackageDetails(file, bytes);
   } catch (error) {
     problem = error instanceof Error ? error.message : String(error);
   }
-  return { path: file, fileName: path.basename(file), bytes: size, modified: mtime.toISOString(), kind, model, sha256: toHex(fileDigest(bytes)), problem };
+  const signed = isSignedBytes(bytes);
+  return { path: file, fileName: path.basename(file), bytes: size, modified: mtime.toISOString(), kind, model, weightDtype, signed, sha256: toHex(fileDigest(bytes)), problem };
 }
 
 /** Packages in the workspace: listed (decoded once per file version), inspected, compared, deleted. */
@@ -86,7 +89,8 @@ export function createPackageService(ctx: StudioContext, recent: RecentFiles): P
       for (const p of [pa, pb]) {
         if (isDeltaBytes(p.bytes)) throw new ServiceError('is-delta', `${p.file} is a delta, not a package`, 'compare two full packages; a delta lists what it changes when you inspect it');
       }
-      return diffPackageDetails(pa.file, decodePackage(pa.bytes), pb.file, decodePackage(pb.bytes));
+      const diff = diffPackageDetails(pa.file, decodePackage(pa.bytes), pb.file, decodePackage(pb.bytes));
+      return { ...diff, deltaBytes: makeDelta(pa.bytes, pb.bytes).length };
     },
 
     async deletePackage(given) {

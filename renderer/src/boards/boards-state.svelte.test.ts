@@ -10,7 +10,7 @@ const SHA_NEW = 'aa'.repeat(32);
 const SHA_OLD = 'bb'.repeat(32);
 
 const entry = (fileName: string, sha256: string, o: Partial<PackageEntry> = {}): PackageEntry => ({
-  path: `/w/${fileName}`, fileName, bytes: 4096, modified: '2025-01-01T00:00:00Z', kind: 'full', model: 'tiny', sha256, problem: null, ...o,
+  path: `/w/${fileName}`, fileName, bytes: 4096, modified: '2025-01-01T00:00:00Z', kind: 'full', model: 'tiny', weightDtype: 'fp32', signed: false, sha256, problem: null, ...o,
 });
 
 /** A board in memory: A/B slots the fake API's calls move, and every call recorded. */
@@ -26,7 +26,7 @@ function fakeBoard() {
   });
   const api: BoardsApi = {
     listBoards: async () => ({ serial: [], serialProblem: null, network: [{ name: 'lab', host: '10.0.0.5', port: 5577, runtime: 'reframe-agent', version: '0.1.0' }], remembered: [] }),
-    listPackages: async () => [entry('new.rfpk', SHA_NEW), entry('d.rfpk', 'cc'.repeat(32), { kind: 'delta', model: null }), entry('bad.rfpk', 'dd'.repeat(32), { problem: 'package rejected by the crc check' })],
+    listPackages: async () => [entry('new.rfpk', SHA_NEW), entry('d.rfpk', 'cc'.repeat(32), { kind: 'delta', model: null, weightDtype: null }), entry('bad.rfpk', 'dd'.repeat(32), { problem: 'package rejected by the crc check' })],
     boardInfo: async (t) => {
       calls.push({ method: 'boardInfo', args: [t] });
       return info(t);
