@@ -1,4 +1,5 @@
 import { TransportError, type Transport } from './transport.js';
+import { TransportListeners } from './transport-listeners.js';
 
 /** What a mock wire does to bytes in one direction: pass, change or drop them (return undefined). */
 export type Tamper = (bytes: Uint8Array) => Uint8Array | undefined;
@@ -9,16 +10,16 @@ export interface MockWire {
   tamperBToA?: Tamper;
 }
 
-class MockEnd implements Transport {
+class MockEnd extends TransportListeners implements Transport {
   peer: MockEnd | undefined;
-  private readonly dataListeners = new Set<(bytes: Uint8Array) => void>();
-  private readonly closeListeners = new Set<(error: TransportError) => void>();
   private open = true;
 
   constructor(
     readonly label: string,
     private readonly tamper: () => Tamper | undefined,
-  ) {}
+  ) {
+    super();
+  }
 
   write(bytes: Uint8Array): Promise<void> {
     if (!this.open) return Promise.reject(new TransportError('closed', `${this.label} is closed`, 'open it again'));
@@ -28,19 +29,9 @@ class MockEnd implements Transport {
     setImmediate(() => {
       const tamper = this.tamper();
       const out = tamper === undefined ? copy : tamper(copy);
-      if (out !== undefined && peer?.open === true) for (const l of peer.dataListeners) l(out);
+      if (out !== undefined && peer?.open === true) peer.emitData(out);
     });
     return Promise.resolve();
-  }
-
-  onData(listener: (bytes: Uint8Array) => void): () => void {
-    this.dataListeners.add(listener);
-    return () => this.dataListeners.delete(listener);
-  }
-
-  onClose(listener: (error: TransportError) => void): () => void {
-    this.closeListeners.add(listener);
-    return () => this.closeListeners.delete(listener);
   }
 
   close(): Promise<void> {
@@ -54,7 +45,7 @@ class MockEnd implements Transport {
       if (end === undefined || !end.open) continue;
       end.open = false;
       const error = new TransportError('disconnected', `${end.label} was disconnected`, 'reconnect the board and run the command again');
-      for (const l of end.closeListeners) l(error);
+      end.emitClose(error);
     }
   }
 }

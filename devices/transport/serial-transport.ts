@@ -2,6 +2,7 @@ import { SerialPort } from 'serialport';
 import { DISCONNECTED_HINT } from './transport-hints.js';
 import { throttle } from './throttled-transport.js';
 import { TransportError, type Transport } from './transport.js';
+import { TransportListeners } from './transport-listeners.js';
 
 export interface SerialOptions {
   /** Line rate; a pty ignores it (DESIGN.md §7). Default 115200. */
@@ -40,19 +41,18 @@ export async function openSerial(path: string, o: SerialOptions = {}): Promise<T
   return o.throttle === true ? throttle(serial, baud / 10) : serial;
 }
 
-class SerialTransport implements Transport {
-  private readonly dataListeners = new Set<(bytes: Uint8Array) => void>();
-  private readonly closeListeners = new Set<(error: TransportError) => void>();
+class SerialTransport extends TransportListeners implements Transport {
   private ended: TransportError | undefined;
 
   constructor(
     private readonly port: SerialPort,
     readonly label: string,
   ) {
+    super();
     // Always reading: a paused port's poller never notices the line going away, so no close arrives.
     port.on('data', (chunk: Buffer) => {
       const bytes = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-      for (const l of this.dataListeners) l(bytes);
+      this.emitData(bytes);
     });
     port.on('close', (error?: Error & { disconnected?: boolean }) => {
       if (this.ended !== undefined) return;
@@ -98,16 +98,6 @@ class SerialTransport implements Transport {
     });
   }
 
-  onData(listener: (bytes: Uint8Array) => void): () => void {
-    this.dataListeners.add(listener);
-    return () => this.dataListeners.delete(listener);
-  }
-
-  onClose(listener: (error: TransportError) => void): () => void {
-    this.closeListeners.add(listener);
-    return () => this.closeListeners.delete(listener);
-  }
-
   close(): Promise<void> {
     if (this.ended !== undefined) return Promise.resolve();
     this.ended = new TransportError('closed', `${this.label} is closed`, 'open it again');
@@ -117,6 +107,6 @@ class SerialTransport implements Transport {
 
   private end(error: TransportError): void {
     this.ended = error;
-    for (const l of this.closeListeners) l(error);
+    this.emitClose(error);
   }
 }

@@ -1,6 +1,7 @@
 import { createConnection, createServer, type Socket } from 'node:net';
 import { DISCONNECTED_HINT } from './transport-hints.js';
 import { TransportError, type Transport } from './transport.js';
+import { TransportListeners } from './transport-listeners.js';
 
 /** The agent's port when none is given (docs/protocol.md, "Transports"). */
 export const DEFAULT_TCP_PORT = 5577;
@@ -20,9 +21,7 @@ function connectFailed(host: string, port: number, error: NodeJS.ErrnoException)
 }
 
 /** A connected socket as a Transport: writes resolve when handed to the OS; a reset or EOF is `disconnected`. */
-class TcpTransport implements Transport {
-  private readonly dataListeners = new Set<(bytes: Uint8Array) => void>();
-  private readonly closeListeners = new Set<(error: TransportError) => void>();
+class TcpTransport extends TransportListeners implements Transport {
   private ended: TransportError | undefined;
   private lastError: NodeJS.ErrnoException | undefined;
 
@@ -30,12 +29,13 @@ class TcpTransport implements Transport {
     private readonly socket: Socket,
     readonly label: string,
   ) {
+    super();
     // Frames are small and latency-bound (an ACK per chunk): Nagle would hold them back.
     socket.setNoDelay(true);
     // Always reading: a paused socket never sees the peer's EOF, so its loss would go unnoticed.
     socket.on('data', (chunk: Buffer) => {
       const bytes = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-      for (const l of this.dataListeners) l(bytes);
+      this.emitData(bytes);
     });
     socket.on('error', (error: NodeJS.ErrnoException) => {
       this.lastError = error;
@@ -68,16 +68,6 @@ class TcpTransport implements Transport {
     });
   }
 
-  onData(listener: (bytes: Uint8Array) => void): () => void {
-    this.dataListeners.add(listener);
-    return () => this.dataListeners.delete(listener);
-  }
-
-  onClose(listener: (error: TransportError) => void): () => void {
-    this.closeListeners.add(listener);
-    return () => this.closeListeners.delete(listener);
-  }
-
   close(): Promise<void> {
     if (this.ended !== undefined) return Promise.resolve();
     this.ended = new TransportError('closed', `${this.label} is closed`, 'open it again');
@@ -92,7 +82,7 @@ class TcpTransport implements Transport {
 
   private end(error: TransportError): void {
     this.ended = error;
-    for (const l of this.closeListeners) l(error);
+    this.emitClose(error);
   }
 }
 
