@@ -3,9 +3,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodePackage } from '../core/package/encode-package.js';
-import { initialValues } from '../core/package/initial-values.js';
-import { packPreset, presetGraph } from '../core/package/package-test-support.fixture.js';
+import { packPreset, retrainedPreset } from '../core/package/package-test-support.fixture.js';
 import { toHex } from '../core/package/tensor-digest.js';
 import { startAgent, type AgentProcess } from './support/agent-process.js';
 import { reframe } from './support/reframe-cli.js';
@@ -95,11 +93,8 @@ describe('reframe push, board and devices', () => {
   }, 30_000);
 
   it('sends a delta on its own when the board runs a package this studio pushed before', async () => {
-    const graph = presetGraph('tiny');
-    const values = initialValues(graph);
-    values.set('fc.bias', values.get('fc.bias')!.map((v, i) => v + 0.01 * (i + 1)));
     const retrainedFile = path.join(dir, 'tiny-2.rfpk');
-    await writeFile(retrainedFile, encodePackage(graph, values, { dtype: 'fp32' }));
+    await writeFile(retrainedFile, retrainedPreset('tiny', 'fp32', 0.01));
     const second = await reframe('push', retrainedFile, '--host', host, '--json');
     expect(second.code).toBe(0);
     const r = JSON.parse(second.stdout) as { kind: string; bytesSent: number; packageBytes: number };

@@ -6,9 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildTfModel } from '../core/node/engine/tf-model.js';
 import { decodePackage } from '../core/package/decode-package.js';
 import { makeDelta } from '../core/package/delta-package.js';
-import { encodePackage } from '../core/package/encode-package.js';
-import { initialValues } from '../core/package/initial-values.js';
-import { packPreset, presetGraph } from '../core/package/package-test-support.fixture.js';
+import { packPreset, retrainedPreset } from '../core/package/package-test-support.fixture.js';
 import { readTensor } from '../core/package/read-tensor.js';
 import { AgentInference } from '../devices/agent/agent-inference.js';
 import { serveSerial, serveTcp, type RunningAgent } from '../devices/agent/agent-server.js';
@@ -32,12 +30,7 @@ import { fileDigest } from '../devices/protocol/file-digest.js';
 const LIMIT = 1 << 22;
 const PKG = packPreset('reframe-resnet8-fashion', 'fp32');
 
-function retrained(): Uint8Array {
-  const graph = presetGraph('reframe-resnet8-fashion');
-  const values = initialValues(graph);
-  values.set('fc.bias', values.get('fc.bias')!.map((v, i) => v + 0.01 * (i + 1)));
-  return encodePackage(graph, values, { dtype: 'fp32' });
-}
+const retrained = (): Uint8Array => retrainedPreset('reframe-resnet8-fashion', 'fp32', 0.01);
 
 let inference: AgentInference;
 beforeAll(async () => {

@@ -5,9 +5,7 @@ import path from 'node:path';
 import { SerialPort } from 'serialport';
 import { afterEach, describe, expect, it } from 'vitest';
 import { decodePackage } from '../core/package/decode-package.js';
-import { encodePackage } from '../core/package/encode-package.js';
-import { initialValues } from '../core/package/initial-values.js';
-import { packPreset, presetGraph } from '../core/package/package-test-support.fixture.js';
+import { packPreset, retrainedPreset } from '../core/package/package-test-support.fixture.js';
 import { SeededRandom } from '../core/data/seeded-random.js';
 import { toHex } from '../core/package/tensor-digest.js';
 import { openSlotStore } from '../devices/agent/slot-store.js';
@@ -26,12 +24,7 @@ import { fileDigest } from '../devices/protocol/file-digest.js';
 const BAUD = 460_800;
 const LINE_RATE = BAUD / 10;
 
-function variant(bump: number): Uint8Array {
-  const graph = presetGraph('reframe-resnet14-fashion');
-  const values = initialValues(graph);
-  values.set('fc.bias', values.get('fc.bias')!.map((v, i) => v + bump * (i + 1)));
-  return encodePackage(graph, values, { dtype: 'fp32' });
-}
+const variant = (bump: number): Uint8Array => retrainedPreset('reframe-resnet14-fashion', 'fp32', bump);
 
 const cleanup: (() => Promise<unknown>)[] = [];
 afterEach(async () => {

@@ -18,6 +18,19 @@ export function packPreset(id: string, dtype: WeightDtype, signer?: PackageSigne
   return encodePackage(graph, initialValues(graph), { dtype, ...(signer === undefined ? {} : { signer }) });
 }
 
+/**
+ * The preset's package after a retraining that moved one tensor: `fc.bias[i]` + bump·(i + 1). A second
+ * valid package whose delta from packPreset's is small.
+ */
+export function retrainedPreset(id: string, dtype: WeightDtype, bump: number): Uint8Array {
+  const graph = presetGraph(id);
+  const values = initialValues(graph);
+  const bias = values.get('fc.bias');
+  if (bias === undefined) throw new Error(`preset ${id} has no fc.bias`);
+  values.set('fc.bias', bias.map((v, i) => v + bump * (i + 1)));
+  return encodePackage(graph, values, { dtype });
+}
+
 /** A throwaway Ed25519 key pair with the signer and verifier the package code takes. */
 export function testKeys(): { signer: PackageSigner; verifier: SignatureVerifier } {
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');

@@ -5,9 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildTfModel } from '../../core/node/engine/tf-model.js';
 import { decodePackage } from '../../core/package/decode-package.js';
 import { makeDelta } from '../../core/package/delta-package.js';
-import { encodePackage } from '../../core/package/encode-package.js';
-import { initialValues } from '../../core/package/initial-values.js';
-import { packPreset, presetGraph, testKeys } from '../../core/package/package-test-support.fixture.js';
+import { packPreset, presetGraph, testKeys, retrainedPreset } from '../../core/package/package-test-support.fixture.js';
 import { readTensor } from '../../core/package/read-tensor.js';
 import { toHex } from '../../core/package/tensor-digest.js';
 import { encodeFrame, MIN_FRAME } from '../protocol/frame-codec.js';
@@ -66,13 +64,7 @@ async function start(dir: string, o: { policy?: CommitPolicy; wire?: MockWire; s
 
 const tiny = packPreset('tiny', 'fp32');
 
-function variant(delta: number): Uint8Array {
-  const graph = presetGraph('tiny');
-  const values = initialValues(graph);
-  const id = graph.nodes.flatMap((n) => n.params).find((p) => p.spec.mode === 'learnable')!.id;
-  values.get(id)![0]! += delta;
-  return encodePackage(graph, values, { dtype: 'fp32' });
-}
+const variant = (delta: number): Uint8Array => retrainedPreset('tiny', 'fp32', delta);
 
 const hex = (d: Uint8Array | undefined) => (d === undefined ? undefined : toHex(d));
 

@@ -6,10 +6,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { generateKeyFiles, loadSigner, loadVerifier } from '../../core/node/package-keys.js';
 import { crc32c } from '../../core/package/crc32c.js';
 import { makeDelta } from '../../core/package/delta-package.js';
-import { encodePackage } from '../../core/package/encode-package.js';
-import { initialValues } from '../../core/package/initial-values.js';
 import { MODES, SECTION, TENSOR_ENTRY_BYTES } from '../../core/package/package-constants.js';
-import { packPreset, presetGraph, testKeys } from '../../core/package/package-test-support.fixture.js';
+import { packPreset, testKeys, retrainedPreset } from '../../core/package/package-test-support.fixture.js';
 import { toHex } from '../../core/package/tensor-digest.js';
 import { ProtocolError } from '../protocol/protocol-error.js';
 import { checkCommit, type CommitPolicy } from './commit-checks.js';
@@ -18,13 +16,7 @@ import { fileDigest } from '../protocol/file-digest.js';
 const OPEN: CommitPolicy = { requireSignature: false, verifier: undefined, maxBytes: 1 << 24 };
 
 /** The tiny preset with one learnable value changed: a second, valid package. */
-function variant(delta: number): Uint8Array {
-  const graph = presetGraph('tiny');
-  const values = initialValues(graph);
-  const id = graph.nodes.flatMap((n) => n.params).find((p) => p.spec.mode === 'learnable')!.id;
-  values.get(id)![0]! += delta;
-  return encodePackage(graph, values, { dtype: 'fp32' });
-}
+const variant = (delta: number): Uint8Array => retrainedPreset('tiny', 'fp32', delta);
 
 function sectionAt(bytes: Uint8Array, type: number): { offset: number; length: number; entry: number } {
   const view = new DataView(bytes.buffer, bytes.byteOffset);

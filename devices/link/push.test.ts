@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { makeDelta } from '../../core/package/delta-package.js';
 import { encodePackage } from '../../core/package/encode-package.js';
 import { initialValues } from '../../core/package/initial-values.js';
-import { packPreset, presetGraph } from '../../core/package/package-test-support.fixture.js';
+import { packPreset, presetGraph, retrainedPreset } from '../../core/package/package-test-support.fixture.js';
 import { FrameDecoder } from '../protocol/frame-codec.js';
 import { decodeMessage } from '../protocol/messages.js';
 import { createMockPair, type MockWire } from '../transport/mock-transport.js';
@@ -16,12 +16,7 @@ import { fileDigest } from '../protocol/file-digest.js';
 /** 64,772 bytes: about 64 chunks of 1,016. */
 const PKG = packPreset('reframe-resnet8-fashion', 'fp32');
 
-function retrained(): Uint8Array {
-  const graph = presetGraph('reframe-resnet8-fashion');
-  const values = initialValues(graph);
-  values.set('fc.bias', values.get('fc.bias')!.map((v, i) => v + 0.01 * (i + 1)));
-  return encodePackage(graph, values, { dtype: 'fp32' });
-}
+const retrained = (): Uint8Array => retrainedPreset('reframe-resnet8-fashion', 'fp32', 0.01);
 
 async function setup(board: FakeBoardOptions = {}, wire: MockWire = {}): Promise<{ client: BoardClient; fake: FakeBoard }> {
   const [studio, end] = createMockPair(wire);

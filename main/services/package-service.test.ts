@@ -2,9 +2,7 @@ import { access, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeDelta } from '../../core/package/delta-package.js';
-import { encodePackage } from '../../core/package/encode-package.js';
-import { initialValues } from '../../core/package/initial-values.js';
-import { packPreset, presetGraph, testKeys } from '../../core/package/package-test-support.fixture.js';
+import { packPreset, testKeys, retrainedPreset } from '../../core/package/package-test-support.fixture.js';
 import { toHex } from '../../core/package/tensor-digest.js';
 import { fileDigest } from '../../devices/protocol/file-digest.js';
 import type { FullPackageDetails } from '../contract/studio-api.js';
@@ -17,12 +15,7 @@ afterEach(async () => {
 
 const TINY = packPreset('tiny', 'fp32');
 
-function retrainedTiny(): Uint8Array {
-  const graph = presetGraph('tiny');
-  const values = initialValues(graph);
-  values.set('fc.bias', values.get('fc.bias')!.map((v, i) => v + 0.01 * (i + 1)));
-  return encodePackage(graph, values, { dtype: 'fp16' });
-}
+const retrainedTiny = (): Uint8Array => retrainedPreset('tiny', 'fp16', 0.01);
 
 async function workspace() {
   const s = await scratchServices();
