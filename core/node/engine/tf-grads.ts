@@ -38,7 +38,8 @@ export function convValid(tf: TF, x: T4, w: T4, stride: readonly [number, number
         const [kh, kw] = [ws.shape[0], ws.shape[1]];
         const [, h, wd] = xs.shape;
         // dx: correlate the zero-inserted, fully padded dy with the filter rotated 180° and its in/out swapped.
-        const flipped = tf.transpose(tf.reverse(ws, [0, 1]), [0, 1, 3, 2]) as T4;
+        // A 1×1 filter needs no rotation (Reverse is a slow copy on the wasm backend).
+        const flipped = tf.transpose(kh === 1 && kw === 1 ? ws : tf.reverse(ws, [0, 1]), [0, 1, 3, 2]) as T4;
         const dx = tf.conv2d(fullPad(tf, zeroInsert(tf, dy as T4, stride), [kh, kw], h, wd), flipped, 1, 'valid');
         if (!needFilterGrad) return [dx, tf.zerosLike(ws)];
         // dw[kh,kw,ci,co] = Σ x[n, y·s+kh, x·s+kw, ci] dy[n,y,x,co]: a conv over x with channels and batch

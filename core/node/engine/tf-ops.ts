@@ -9,6 +9,7 @@ import type { ConvAttrs } from '../../ops/conv.js';
 import type { MaxPoolAttrs } from '../../ops/maxpool.js';
 import { mixedPoolSplits, type MixedPoolAttrs } from '../../ops/mixedpool.js';
 import { batchNormTrain, convValid, depthwiseValid, maxPoolValid } from './tf-grads.js';
+import { batchNormTrainKernel, boxPool, concatChannels, maxPool, splitChannels, usesReframeKernels } from './tf-kernel-ops.js';
 
 type TF = typeof tfc;
 type T = tfc.Tensor;
@@ -51,27 +52,34 @@ function conv(tf: TF, x: T, a: ConvAttrs, p: NodeTensors): T {
     const m = a.outChannels / cin;
     y = depthwiseValid(tf, xp, tf.reshape(hwio, [a.kernel[0], a.kernel[1], cin, m]) as tfc.Tensor4D, a.stride, learn);
   } else {
-    const xs = tf.split(xp, a.groups, 3);
+    const xs = splitChannels(tf, xp, a.groups);
     const ws = tf.split(hwio, a.groups, 3);
-    y = tf.concat(
+    y = concatChannels(
+      tf,
       xs.map((xg, g) => convValid(tf, xg as tfc.Tensor4D, ws[g] as tfc.Tensor4D, a.stride, learn)),
-      3,
     );
   }
   return a.bias ? tf.add(y, p.param('bias')) : y;
+}
+
+function updateRunningStats(tf: TF, state: NonNullable<NodeTensors['state']>, momentum: number, mean: T, biased: T, n: number): void {
+  // PyTorch keeps the unbiased variance in its running estimate, the biased one in the forward pass.
+  const unbiased = tf.mul(biased, n / Math.max(n - 1, 1));
+  state.mean.assign(tf.add(tf.mul(state.mean, 1 - momentum), tf.mul(mean, momentum)));
+  state.variance.assign(tf.add(tf.mul(state.variance, 1 - momentum), tf.mul(unbiased, momentum)));
 }
 
 function batchNorm(tf: TF, x: T, a: BatchNormAttrs, p: NodeTensors, training: boolean): T {
   const axes = x.rank === 4 ? [0, 1, 2] : [0];
   const state = p.state;
   if (state === undefined) throw new Error('batchnorm without running statistics');
+  if (training && usesReframeKernels(tf)) {
+    const n = x.size / (x.shape[x.rank - 1] as number);
+    return batchNormTrainKernel(tf, x, p.param('weight'), p.param('bias'), a.eps, (mean, variance) => updateRunningStats(tf, state, a.momentum, mean, variance, n));
+  }
   if (training) {
     const m = tf.moments(x, axes);
-    const n = axes.reduce((s, ax) => s * (x.shape[ax] as number), 1);
-    // PyTorch keeps the unbiased variance in its running estimate, the biased one in the forward pass.
-    const unbiased = tf.mul(m.variance, n / Math.max(n - 1, 1));
-    state.mean.assign(tf.add(tf.mul(state.mean, 1 - a.momentum), tf.mul(m.mean, a.momentum)));
-    state.variance.assign(tf.add(tf.mul(state.variance, 1 - a.momentum), tf.mul(unbiased, a.momentum)));
+    updateRunningStats(tf, state, a.momentum, m.mean, m.variance, axes.reduce((s, ax) => s * (x.shape[ax] as number), 1));
     return batchNormTrain(tf, x, p.param('weight'), p.param('bias'), a.eps);
   }
   return tf.batchNorm(x, state.mean, state.variance, p.param('bias'), p.param('weight'), a.eps);
@@ -83,6 +91,11 @@ function batchNorm(tf: TF, x: T, a: BatchNormAttrs, p: NodeTensors, training: bo
  * time with ReFrame's 11×11 windows). Exact up to float rounding of the 1/k weights.
  */
 function avgPool(tf: TF, x: T, k: readonly [number, number], s: readonly [number, number], pad: readonly [number, number], includePad: boolean): T {
+  if (usesReframeKernels(tf)) {
+    const c = x.shape[3] as number;
+    const each = (v: number) => Array.from({ length: c }, () => v);
+    return boxPool(tf, x, { kh: each(k[0]), kw: each(k[1]), ph: each(pad[0]), pw: each(pad[1]), stride: s, clipped: !includePad });
+  }
   const box = (t: tfc.Tensor4D) => {
     const c = t.shape[3];
     const rows = depthwiseValid(tf, t, tf.fill([k[0], 1, c, 1], 1 / k[0]) as tfc.Tensor4D, [s[0], 1], false);
@@ -106,6 +119,11 @@ function mixedPool(tf: TF, x: T, a: MixedPoolAttrs): T {
   const big = Math.max(...a.kernels);
   const half = Math.floor(big / 2);
   const splits = mixedPoolSplits(c, a.kernels.length);
+  if (usesReframeKernels(tf)) {
+    const k = splits.flatMap((n, g) => Array.from({ length: n }, () => a.kernels[g] as number));
+    const pad = k.map((kk) => Math.floor(kk / 2));
+    return boxPool(tf, x, { kh: k, kw: k, ph: pad, pw: pad, stride: [a.stride, a.stride], clipped: !a.countIncludePad });
+  }
   const taps = new Float32Array(big * c);
   let channel = 0;
   splits.forEach((n, g) => {
@@ -146,6 +164,7 @@ export function forwardNode(tf: TF, node: GraphNode, inputs: readonly T[], p: No
       return tf.relu(x);
     case 'maxpool': {
       const a = node.attrs as MaxPoolAttrs;
+      if (usesReframeKernels(tf)) return maxPool(tf, x, { kernel: a.kernel, stride: a.stride, pad: a.padding });
       // Padding counts as −∞ for max pooling, as in PyTorch.
       return maxPoolValid(tf, pad2d(tf, x, a.padding[0], a.padding[1], Number.NEGATIVE_INFINITY) as tfc.Tensor4D, a.kernel, a.stride);
     }
@@ -160,7 +179,7 @@ export function forwardNode(tf: TF, node: GraphNode, inputs: readonly T[], p: No
     case 'sub':
       return tf.sub(x, inputs[1] as T);
     case 'concat':
-      return tf.concat(inputs as T[], 3);
+      return concatChannels(tf, inputs);
     case 'channelshuffle': {
       const g = (node.attrs as ChannelShuffleAttrs).groups;
       const [n, h, w, c] = x.shape as [number, number, number, number];
