@@ -1,7 +1,8 @@
 /**
  * Max pooling over NHWC Float32Arrays with padding that never wins (PyTorch's −∞), and its gradient
  * sent to each window's first maximum in row-major order, as PyTorch does, whatever the sign of the
- * values; NaN wins a window, the last NaN in row-major order, as in PyTorch.
+ * values (a window of −∞: its first element); NaN wins a window, the last NaN in row-major order, as
+ * in PyTorch.
  *
  * Both run separably, along each row first, then down the columns: kw + kh comparisons per output
  * instead of kw·kh. Taking, down the columns, the first row whose row-maximum is the largest, and in
@@ -30,12 +31,15 @@ function rowPass(x: Float32Array, shape: readonly number[], w: MaxPoolWindow, wo
       const start = ox * w.stride[1] - w.pad[1];
       const q1 = Math.min(start + w.kernel[1], wd);
       const t = (row * wo + ox) * c;
-      for (let q = Math.max(start, 0); q < q1; q++) {
+      const q0 = Math.max(start, 0);
+      for (let q = q0; q < q1; q++) {
         const xq = xRow + q * c;
         for (let ch = 0; ch < c; ch++) {
           const v = x[xq + ch] as number;
-          // Strictly greater keeps the first maximum; v !== v lets NaN win (PyTorch's rule).
-          if (v > (max[t + ch] as number) || v !== v) {
+          // Strictly greater keeps the first maximum; v !== v lets NaN win (PyTorch's rule). The first
+          // element is taken whatever it holds, as PyTorch's index starts there: a window of −∞ sends
+          // its gradient to it.
+          if (v > (max[t + ch] as number) || v !== v || q === q0) {
             max[t + ch] = v;
             col[t + ch] = q;
           }
@@ -60,11 +64,12 @@ function columnPass(rows: Float32Array, shape: readonly number[], w: MaxPoolWind
       const o = (b * ho + oy) * span;
       const best = new Float32Array(span).fill(Number.NEGATIVE_INFINITY);
       const at = new Int32Array(span).fill(-1);
-      for (let r = Math.max(start, 0); r < r1; r++) {
+      const r0 = Math.max(start, 0);
+      for (let r = r0; r < r1; r++) {
         const t = (b * h + r) * span;
         for (let i = 0; i < span; i++) {
           const v = rows[t + i] as number;
-          if (v > (best[i] as number) || v !== v) {
+          if (v > (best[i] as number) || v !== v || r === r0) {
             best[i] = v;
             at[i] = t + i;
           }
@@ -91,11 +96,13 @@ export function maxPoolBackward(x: Float32Array, dy: Float32Array, shape: readon
   dx.fill(0);
   for (let o = 0; o < dy.length; o++) {
     const t = winner[o] as number;
-    if (t < 0) continue;
+    // −1: the window holds only padding (a padding wider than half the window, which the spec refuses).
+    const q = t < 0 ? -1 : (rows.col[t] as number);
+    if (q < 0) continue;
     // t indexes [N·H, Wo, C]: its row and channel, with the column the row pass recorded.
     const ch = t % c;
     const row = Math.floor(t / (wo * c));
-    const i = (row * wd + (rows.col[t] as number)) * c + ch;
+    const i = (row * wd + q) * c + ch;
     dx[i] = (dx[i] as number) + (dy[o] as number);
   }
 }
