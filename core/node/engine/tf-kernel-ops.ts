@@ -64,6 +64,7 @@ export function usesReframeKernels(tf: TF): boolean {
 
 /** Average pooling with a window per channel (see kernels/box-pool.ts); x is NHWC, unpadded. */
 export function boxPool(tf: TF, x: T, w: BoxPoolWindow): T {
+  register(tf);
   return run(tf, BOX_POOL, { x }, { ...boxWindowAttrs(w), inShape: [...x.shape] }) as T;
 }
 
@@ -75,13 +76,15 @@ function stockMaxPool(tf: TF, x: T, w: MaxPoolWindow): T {
 
 /** Max pooling with −∞ padding and PyTorch's first-maximum gradient; x is NHWC, unpadded. */
 export function maxPool(tf: TF, x: T, w: MaxPoolWindow): T {
+  register(tf);
   const attrs = maxWindowAttrs(w);
   const op = tf.customGrad((...args: (T | tfc.GradSaveFunc)[]) => {
     const [xi, save] = args as [T, tfc.GradSaveFunc];
     save([xi]);
     return {
       // The stock wasm forward kernel is fast (only its gradient is wrong and slow); the loop here is
-      // the reference the cpu backend runs.
+      // the reference the cpu backend runs. One difference: the stock kernel skips NaN where PyTorch
+      // (and the loop) let it win a window; a NaN activation has derailed training either way.
       value: tf.getBackend() === 'wasm' ? stockMaxPool(tf, xi, w) : (run(tf, MAX_POOL, { x: xi }, attrs) as T),
       gradFunc: (dy: T, saved: T[]) => run(tf, MAX_POOL_GRAD, { x: saved[0] as T, dy }, attrs) as T,
     };
@@ -94,6 +97,7 @@ export function maxPool(tf: TF, x: T, w: MaxPoolWindow): T {
  * `onStats` receives the batch mean and biased variance while they live (for the running estimates).
  */
 export function batchNormTrainKernel(tf: TF, x: T, gamma: T, beta: T, eps: number, onStats: (mean: T, variance: T) => void): T {
+  register(tf);
   const op = tf.customGrad((...args: (T | tfc.GradSaveFunc)[]) => {
     const [xi, g, b, save] = args as [T, T, T, tfc.GradSaveFunc];
     const [y, mean, variance] = run(tf, BATCH_NORM_TRAIN, { x: xi, gamma: g, beta: b }, { eps }) as [T, T, T];
@@ -122,6 +126,9 @@ export function concatChannels(tf: TF, parts: readonly T[]): T {
 /** tf.split into equal parts along the last axis. */
 export function splitChannels(tf: TF, x: T, count: number): T[] {
   if (!usesReframeKernels(tf)) return tf.split(x, count, -1);
-  const widths = Array.from({ length: count }, () => channelsOf(x) / count);
+  const c = channelsOf(x);
+  // tf.split refuses an uneven split; the kernel would be handed fractional widths.
+  if (!Number.isInteger(count) || count < 1 || c % count !== 0) throw new Error(`splitChannels: ${c} channels do not split into ${count} equal parts`);
+  const widths = Array.from({ length: count }, () => c / count);
   return run(tf, SPLIT_CHANNELS, { x }, { widths }) as T[];
 }
