@@ -107,7 +107,8 @@ function attempt(target: FuzzTarget, m: Mutant): { outcome: FuzzOutcome; problem
   }
 }
 
-function pickKind(rng: FuzzRandom, target: FuzzTarget): MutationKind {
+/** The mutation kind for a target, drawn as runPackageFuzz draws it (test/firmware-host.test.ts replays the same mutants). */
+export function pickKind(rng: FuzzRandom, target: FuzzTarget): MutationKind {
   const kinds = KINDS.filter((k) => k.applies(target));
   let r = rng.int(kinds.reduce((a, k) => a + k.weight, 0));
   for (const k of kinds) {
