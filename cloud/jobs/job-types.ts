@@ -31,12 +31,16 @@ export type JobState = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelle
 
 export const TERMINAL_STATES: readonly JobState[] = ['succeeded', 'failed', 'cancelled'];
 
+export const isTerminalState = (state: JobState): boolean => TERMINAL_STATES.includes(state);
+
 /** The outcome of a finished job, kept beside it (the package itself lives in the artifact store). */
 export interface JobOutcome {
   readonly engine: string;
   readonly accuracy: number;
   readonly loss: number;
   readonly evalImages: number;
+  /** confusion[true class][predicted class] = count, on the evaluation images. */
+  readonly confusion: readonly (readonly number[])[];
   readonly epochs: number;
   readonly packageBytes: number;
   readonly packageSha256: string;

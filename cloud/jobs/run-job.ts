@@ -53,6 +53,7 @@ export async function runJob(id: string, owner: string, s: JobSubmission, ctx: J
     accuracy: result.evaluation.accuracy,
     loss: result.evaluation.loss,
     evalImages: result.evaluation.images,
+    confusion: result.evaluation.confusion,
     epochs: result.history.length,
     packageBytes: bytes.length,
     packageSha256: createHash('sha256').update(bytes).digest('hex'),

@@ -1,4 +1,6 @@
-import type { JobRecord } from '../jobs/job-types.js';
+import type { DatasetRef, JobRecord } from '../jobs/job-types.js';
+import type { ArtifactStore } from '../store/artifact-store.js';
+import type { JobStore } from '../store/job-store.js';
 
 /**
  * How the service gets stored jobs run: in-process workers claiming from the store (default mode),
@@ -15,3 +17,19 @@ export interface JobDispatcher {
   /** Stops taking jobs; running ones are stopped and left to be retried by the next start. */
   close(): Promise<void>;
 }
+
+/** What the service hands a dispatcher when it starts one. */
+export interface DispatcherContext {
+  readonly store: JobStore;
+  readonly artifacts: ArtifactStore;
+  /** Turns a job's dataset reference into what the trainer opens, where the job runs. */
+  readonly resolveDataset: (owner: string, ref: DatasetRef) => Promise<string>;
+  /** One line for the service's log (stderr of `reframe cloud serve`). */
+  readonly log: (line: string) => void;
+}
+
+/**
+ * The service is built with one of these: `localDispatcher(…)` by default, the BullMQ one when
+ * `reframe cloud serve --redis <url>` is given. The service never knows which.
+ */
+export type DispatcherFactory = (ctx: DispatcherContext) => JobDispatcher;

@@ -32,6 +32,10 @@ export class DirectoryArtifactStore implements ArtifactStore {
     );
   }
 
+  async has(key: string): Promise<boolean> {
+    return access(this.file(key)).then(() => true, () => false);
+  }
+
   async localPath(key: string): Promise<string | undefined> {
     const file = this.file(key);
     return access(file).then(() => file, () => undefined);

@@ -10,6 +10,7 @@ import { WeightsFileError } from '../../core/node/safetensors.js';
 import { PackageError } from '../../core/package/package-error.js';
 import { budgetCommand } from './budget-command.js';
 import { CliError } from './cli-error.js';
+import { CloudError } from '../../cloud/client/cloud-error.js';
 import { applyCommand, deltaCommand } from './delta-command.js';
 import { diffCommand } from './diff-command.js';
 import { inspectCommand, regenCommand } from './inspect-command.js';
@@ -33,6 +34,9 @@ import { devicesCommand, type DevicesCommandOptions } from './devices-command.js
 import { boardActivateCommand, boardInfoCommand, boardRollbackCommand } from './board-command.js';
 import { boardInferCommand, type BoardInferOptions } from './board-infer-command.js';
 import { boardBenchCommand, type BoardBenchOptions } from './board-bench-command.js';
+import { addCloudCommands, CloudCommandError } from './cloud-command.js';
+import { addCloudWorkerCommand } from './cloud-worker-command.js';
+import { ServiceDatabaseError } from '../../cloud/store/service-database.js';
 import type { BoardTargetOptions } from './board-target.js';
 
 function out(text: string): void {
@@ -135,7 +139,7 @@ export function buildProgram(): Command {
 
   program
     .command('train')
-    .description('train a model on your machine and write its seed package')
+    .description('train a model on your machine (or a cloud service with --cloud) and write its seed package')
     .argument('<model>', 'preset id or spec file')
     .requiredOption('--data <source>', '"demo", a folder (IDX, CIFAR-10 batches, or images in class folders) or a data file')
     .option('--epochs <n>', 'epochs', '10')
@@ -153,6 +157,8 @@ export function buildProgram(): Command {
     .option('--resume', 'continue from the checkpoint in --checkpoint', false)
     .addOption(new Option('--dtype <dtype>', 'storage of learnable tensors in the output package').choices(WEIGHT_DTYPES).default('fp32'))
     .requiredOption('--out <file.rfpk>', 'the trained package')
+    .option('--cloud <url>', 'train on a cloud training service (reframe cloud serve) instead of this machine')
+    .option('--token <token>', 'bearer token for --cloud (or set REFRAME_CLOUD_TOKEN, which keeps it out of the process list)')
     .action(async (model: string, o: TrainCommandOptions) => {
       // Ctrl-C stops between steps; the last checkpoint stays whole for --resume.
       const abort = new AbortController();
@@ -254,6 +260,8 @@ export function buildProgram(): Command {
     .option('--json', 'machine-readable output', false)
     .action(async (o: BoardBenchOptions) => out(await boardBenchCommand(o)));
 
+  addCloudWorkerCommand(addCloudCommands(program, out));
+
   return program;
 }
 
@@ -281,7 +289,10 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       error instanceof CheckpointError ||
       error instanceof TrainingCancelled ||
       error instanceof TrainingWorkerError ||
-      error instanceof TransportError
+      error instanceof TransportError ||
+      error instanceof CloudCommandError ||
+      error instanceof ServiceDatabaseError ||
+      error instanceof CloudError
     ) {
       process.stderr.write(`reframe: ${error.message}\n`);
       return 1;

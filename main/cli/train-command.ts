@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import { SingleBar } from 'cli-progress';
 import type { WeightDtype } from '../../core/budget/weight-dtype.js';
 import { openData } from '../../core/node/data/open-data.js';
@@ -13,6 +14,7 @@ import { formatBytes } from '../../core/format/quantity.js';
 import { CliError } from './cli-error.js';
 import { confusionTable } from './confusion-table.js';
 import { loadModel } from './load-model.js';
+import { trainOnCloud } from './cloud-train.js';
 
 export interface TrainCommandOptions {
   readonly data: string;
@@ -31,6 +33,9 @@ export interface TrainCommandOptions {
   readonly resume: boolean;
   readonly dtype: WeightDtype;
   readonly out: string;
+  /** Train on a cloud service instead of this machine (token from --token or REFRAME_CLOUD_TOKEN). */
+  readonly cloud?: string;
+  readonly token?: string;
 }
 
 function number(value: string, flag: string, integer: boolean): number {
@@ -41,6 +46,22 @@ function number(value: string, flag: string, integer: boolean): number {
 
 const seconds = (s: number) => (s < 90 ? `${s.toFixed(0)} s` : `${(s / 60).toFixed(1)} min`);
 
+function checkCloudOptions(o: TrainCommandOptions): void {
+  const local = [o.weights === undefined ? undefined : '--weights', o.checkpoint === undefined ? undefined : '--checkpoint', o.resume ? '--resume' : undefined].filter((f) => f !== undefined);
+  if (local.length > 0) throw new CliError(`${local.join(', ')} ${local.length === 1 ? 'is' : 'are'} for local training; a cloud job keeps its own checkpoints and resumes by itself after a worker stops`);
+  cloudToken(o);
+}
+
+function cloudToken(o: TrainCommandOptions): string {
+  const token = o.token ?? process.env['REFRAME_CLOUD_TOKEN'];
+  if (token === undefined || token === '') throw new CliError('--cloud needs a token: --token <token> or REFRAME_CLOUD_TOKEN (create one with `reframe cloud token create <name>` where the service runs)');
+  return token;
+}
+
+async function isLocalData(source: string): Promise<boolean> {
+  return source === 'demo' || (await stat(source).then(() => true, () => false));
+}
+
 /** `reframe train`: trains, shows progress, writes the package. Progress goes to stderr, the summary to stdout. */
 export async function trainCommand(model: string, o: TrainCommandOptions, signal?: AbortSignal): Promise<string> {
   if (o.resume && o.checkpoint === undefined) throw new CliError('--resume needs --checkpoint <dir>');
@@ -48,15 +69,17 @@ export async function trainCommand(model: string, o: TrainCommandOptions, signal
   const batchSize = number(o.batch, '--batch', true);
   if (epochs < 1 || batchSize < 1) throw new CliError('--epochs and --batch must be at least 1');
   const { graph, doc } = await loadModel(model);
-  // Opened here too, to describe it and to report problems before a worker starts.
-  const data = await openData(o.data, { ...(graph.nodes[0] === undefined ? {} : { inputShape: graph.nodes[0].outputShape }) });
+  if (o.cloud !== undefined) checkCloudOptions(o);
+  // Opened here too, to describe it and to report problems before a worker starts (a cloud job's
+  // data may live on the service: "service:<name>").
+  const data = o.cloud !== undefined && !(await isLocalData(o.data)) ? undefined : await openData(o.data, { ...(graph.nodes[0] === undefined ? {} : { inputShape: graph.nodes[0].outputShape }) });
   const bar = new SingleBar(
     { format: '{phase} |{bar}| {value}/{total} steps · loss {loss} · acc {acc} · {speed} img/s · ETA {eta_formatted}', stream: process.stderr, hideCursor: true, etaBuffer: 50 },
   );
   let line = '';
   const onEvent = (e: TrainEvent) => {
     if (e.type === 'start') {
-      line = `training ${graph.name} on ${data.description} with ${e.engine}: ${e.trainImages} images, ${e.stepsPerEpoch} steps per epoch, evaluated on ${e.evalImages} ${e.evalName} images`;
+      line = `training ${graph.name} on ${data?.description ?? o.data} with ${e.engine}${o.cloud === undefined ? '' : ` on ${o.cloud}`}: ${e.trainImages} images, ${e.stepsPerEpoch} steps per epoch, evaluated on ${e.evalImages} ${e.evalName} images`;
       process.stderr.write(`${line}\n`);
       bar.start((e.epochs - e.firstEpoch) * e.stepsPerEpoch, 0, { phase: `epoch ${e.firstEpoch + 1}/${e.epochs}`, loss: '-', acc: '-', speed: '-' });
     } else if (e.type === 'step') {
@@ -69,6 +92,32 @@ export async function trainCommand(model: string, o: TrainCommandOptions, signal
     }
   };
   const started = performance.now();
+  if (o.cloud !== undefined) {
+    const settings = {
+      epochs,
+      batchSize,
+      lr: number(o.lr, '--lr', false),
+      optimizer: { name: o.optimizer, momentum: number(o.momentum, '--momentum', false), weightDecay: number(o.weightDecay, '--weight-decay', false) },
+      schedule: o.schedule,
+      augment: o.augment,
+      seed: o.seed,
+      engine: o.engine,
+      dtype: o.dtype,
+    };
+    let r;
+    try {
+      r = await trainOnCloud({ url: o.cloud, token: cloudToken(o), spec: doc, data: o.data, settings, out: o.out }, onEvent, (l) => process.stderr.write(`${l}\n`), signal);
+    } finally {
+      bar.stop();
+    }
+    const c = r.outcome;
+    return [
+      `${graph.name}: ${(c.accuracy * 100).toFixed(2)}% accuracy on ${c.evalImages} images (loss ${c.loss.toFixed(4)}) after ${c.epochs} epoch(s) in ${seconds((performance.now() - started) / 1000)} (${seconds(c.seconds)} on the service, ${c.engine}); job ${r.jobId}`,
+      `wrote ${o.out}: ${r.bytes.toLocaleString('en-US')} bytes (${formatBytes(r.bytes)}), weights ${o.dtype}, sha256 ${c.packageSha256}`,
+      '',
+    ].join('\n');
+  }
+  if (data === undefined) throw new CliError(`--data ${o.data}: not found on this machine`);
   let result;
   try {
     result = await runTrainingInWorker(

@@ -18,8 +18,13 @@ export interface Run {
 }
 
 export function reframe(...args: string[]): Promise<Run> {
+  return reframeWithEnv({}, ...args);
+}
+
+/** The CLI with extra environment variables (a token that must not appear in the arguments). */
+export function reframeWithEnv(env: Record<string, string>, ...args: string[]): Promise<Run> {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: 'utf8', maxBuffer: 32 * 1024 * 1024 }, (error, stdout, stderr) => {
+    execFile(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: 'utf8', maxBuffer: 32 * 1024 * 1024, env: { ...process.env, ...env } }, (error, stdout, stderr) => {
       // A numeric code is the CLI's own exit status; anything else means the process never ran.
       if (error !== null && typeof error.code !== 'number') reject(error);
       else resolve({ code: error === null ? 0 : (error.code as number), stdout, stderr });
