@@ -6,20 +6,26 @@ import type { BenchFigure } from './bench-result.js';
 import { describeMachine, type MachineInfo } from './machine.js';
 import { markdownReport } from './report.js';
 import { budgetBench } from './suites/budget-bench.js';
+import { cloudBench } from './suites/cloud-bench.js';
 import { packageBench } from './suites/package-bench.js';
 import { pushBench } from './suites/push-bench.js';
 import { seedBench } from './suites/seed-bench.js';
+import { studioBench } from './suites/studio-bench.js';
 import { trainingBench } from './suites/training-bench.js';
 import { fashionAccuracyBench } from './suites/fashion-accuracy-bench.js';
+import { firmwareBench } from './suites/firmware-bench.js';
 
 /** Every suite by the name its figures carry, in the order they are printed. New issues add theirs here. */
 const SUITES: readonly { readonly name: string; readonly run: () => Promise<BenchFigure[]> }[] = [
   { name: 'budget', run: budgetBench },
   { name: 'seed', run: seedBench },
+  { name: 'firmware', run: firmwareBench },
   { name: 'package', run: packageBench },
   { name: 'training', run: trainingBench },
   { name: 'fashion', run: fashionAccuracyBench },
   { name: 'push', run: pushBench },
+  { name: 'cloud', run: cloudBench },
+  { name: 'studio', run: studioBench },
 ];
 
 interface Results {

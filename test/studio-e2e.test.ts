@@ -3,62 +3,81 @@ import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createStudioServices, type StudioServices } from '../main/services/studio-services.js';
-import { startBrowserShell, type BrowserShell } from '../main/shell/browser-shell.js';
+import { startCloudService } from '../cloud/server/cloud-service.js';
+import { decodePackage } from '../core/package/decode-package.js';
 import { RENDERER_OUT_DIR } from '../main/shell/renderer-app.js';
 import { startAgent } from './support/agent-process.js';
 import { ptyLink } from './support/pty-link.js';
+import { writeSmallDemo } from './support/small-dataset.js';
+import { browserShellTarget, electronTarget, type OpenStudio, type StudioTarget } from './support/studio-targets.js';
 
-// The studio end to end in a real Chromium: the browser shell serving the renderer bundle built from
-// the sources now, StudioApi over its WebSocket (per-launch token), and the real services behind it.
+// The studio end to end in its real windows: the renderer bundle built from the sources now, StudioApi
+// over the browser shell's WebSocket (per-launch token) in Debian's Chromium, or over the preload's IPC
+// in Electron, and the real services behind both. The same scenarios run against each window; Electron
+// only where its binary is installed (the one allowed skip, with its reason printed).
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const APP = path.join(ROOT, RENDERER_OUT_DIR);
 const ARTIFACTS = path.join(ROOT, 'test-artifacts');
 const BAD_SPEC = path.join(ROOT, 'test/spec-corpus/bad/groups-in-channels.json');
 
-let workspace: string;
-let services: StudioServices;
-let shell: BrowserShell;
-let browser: Browser;
-let page: Page;
-const pageErrors: string[] = [];
+for (const t of [browserShellTarget, electronTarget]) {
+  if (t.skipReason !== undefined) console.warn(`studio e2e: ${t.skipReason}: skipping the studio e2e suite's run in ${t.title} (${t.skipDetail ?? 'no detail'})`);
+}
 
 beforeAll(async () => {
-  // The bundle under test is the one built from the sources now, not whatever dist/ holds.
-  await build({ configFile: path.join(ROOT, 'renderer/vite.config.ts'), logLevel: 'error' });
+  // The bundle under test is the one built from the sources now, not whatever dist/ holds, and the one
+  // `npm start` serves next: production Svelte, although the test runner's NODE_ENV says `test`.
+  const nodeEnv = process.env['NODE_ENV'];
+  process.env['NODE_ENV'] = 'production';
+  try {
+    await build({ configFile: path.join(ROOT, 'renderer/vite.config.ts'), mode: 'production', logLevel: 'error' });
+  } finally {
+    if (nodeEnv === undefined) delete process.env['NODE_ENV'];
+    else process.env['NODE_ENV'] = nodeEnv;
+  }
   await mkdir(ARTIFACTS, { recursive: true });
-  workspace = await mkdtemp(path.join(tmpdir(), 'studio-e2e-'));
-  services = await createStudioServices({ workspace, shell: 'browser', configDir: path.join(workspace, '.config'), probeEngine: async () => false });
-  shell = await startBrowserShell({ services, appDir: APP });
-  const root = typeof process.getuid === 'function' && process.getuid() === 0;
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: root ? ['--no-sandbox'] : [] });
-  page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-  page.on('pageerror', (error) => pageErrors.push(error.message));
-  page.on('console', (m) => {
-    if (m.type() === 'error') pageErrors.push(m.text());
+}, 60_000);
+
+for (const target of [browserShellTarget, electronTarget]) {
+  describe.skipIf(target.skipReason !== undefined)(`the studio in ${target.title}${target.skipReason === undefined ? '' : ` (skipped: ${target.skipReason})`}`, () => {
+    studioScenarios(target);
   });
-  await page.goto(shell.url);
-  await page.getByTestId('connection').filter({ hasText: 'browser shell' }).waitFor();
-}, 30_000);
+}
 
-afterAll(async () => {
-  await browser?.close();
-  await shell?.close();
-  await services?.dispose();
-  if (workspace !== undefined) await rm(workspace, { recursive: true, force: true });
-});
+/** Seconds on a quiet machine; room for a two-core one that is also training or testing something else. */
+const QUICK = { timeout: 30_000 };
 
-const view = (name: string) => page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name, exact: true });
-const cell = (metric: string) => page.locator(`tr[data-metric="${metric}"] td.value`);
-const chartImage = (label: string) => page.locator(`canvas[aria-label="${label}"]`).evaluate((c: HTMLCanvasElement) => c.toDataURL());
-const shot = (name: string) => page.screenshot({ path: path.join(ARTIFACTS, `studio-${name}.png`), fullPage: true });
+function studioScenarios(target: StudioTarget): void {
+  let workspace: string;
+  let studio: OpenStudio;
+  let page: Page;
+  const pageErrors: string[] = [];
 
-describe('the studio in Chromium', () => {
-  it('recomputes the budget numbers and both charts when a layer changes mode, and Ctrl-Z undoes it', async () => {
+  beforeAll(async () => {
+    workspace = await mkdtemp(path.join(tmpdir(), 'studio-e2e-'));
+    studio = await target.open(workspace, APP);
+    page = studio.page;
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    page.on('console', (m) => {
+      if (m.type() === 'error') pageErrors.push(m.text());
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await studio?.close();
+    if (workspace !== undefined) await rm(workspace, { recursive: true, force: true });
+  });
+
+  const view = (name: string) => page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name, exact: true });
+  const cell = (metric: string) => page.locator(`tr[data-metric="${metric}"] td.value`);
+  const chartImage = (label: string) => page.locator(`canvas[aria-label="${label}"]`).evaluate((c: HTMLCanvasElement) => c.toDataURL());
+  const shot = (name: string) => page.screenshot({ path: path.join(ARTIFACTS, `${target.shotPrefix}-${name}.png`), fullPage: true });
+
+  it('recomputes the budget numbers and both charts when a layer changes mode, and Ctrl-Z undoes it', QUICK, async () => {
     await view('Budget').click();
     await expect.poll(() => cell('learnableParams').textContent()).toBe('1.11 M');
     expect(await cell('seededParams').textContent()).toBe('30.5 K');
@@ -68,9 +87,13 @@ describe('the studio in Chromium', () => {
     await shot('budget');
 
     await view('Designer').click();
+    const designerBudget = page.getByTestId('designer-budget');
+    expect(await designerBudget.textContent()).toMatch(/^1\.11 M learnable · 30\.5 K seeded · 57\.84 M MACs · package /);
     // The last NL module of ResNet-18 back to a plain learnable 3x3 conv (512 → 512 at 4x4).
     await page.getByLabel('mode of layer4.1.nl2', { exact: true }).selectOption('learnable');
     await page.locator('[data-layer="layer4.1.conv2"]').waitFor();
+    // The designer's own budget line follows the toggle at once.
+    expect(await designerBudget.textContent()).toMatch(/^3\.27 M learnable · 25\.9 K seeded · 92\.37 M MACs · package /);
     await shot('designer');
 
     await view('Budget').click();
@@ -89,7 +112,7 @@ describe('the studio in Chromium', () => {
     await expect.poll(() => cell('macs').textContent()).toBe('92.37 M');
   });
 
-  it('opens a malformed spec file and shows its path-precise error beside the layer it names', async () => {
+  it('opens a malformed spec file and shows its path-precise error beside the layer it names', QUICK, async () => {
     await view('Designer').click();
     await page.getByLabel('spec file to open').fill(BAD_SPEC);
     await page.getByRole('button', { name: 'Open', exact: true }).click();
@@ -103,7 +126,7 @@ describe('the studio in Chromium', () => {
     await page.getByText('has a problem; fix it in the Designer').waitFor();
   });
 
-  it('reaches the studio from every other view', async () => {
+  it('reaches the studio from every other view', QUICK, async () => {
     await view('Training').click();
     await expect.poll(() => page.getByTestId('training-engine').textContent({ timeout: 5000 })).toContain('tfjs-wasm');
     await view('Boards').click();
@@ -190,4 +213,44 @@ describe('the studio in Chromium', () => {
       await rm(dir, { recursive: true, force: true });
     }
   });
-});
+
+  it('adds a cloud training service, trains the tiny preset there on an uploaded folder, and lands its package', { timeout: 120_000 }, async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'studio-e2e-cloud-'));
+    // The service `reframe cloud serve` runs, here in the test's process, with a token from its store.
+    const cloud = await startCloudService({ dataDir: path.join(dir, 'service'), port: 0 });
+    try {
+      const { token } = cloud.tokens.create('e2e');
+      const data = path.join(dir, 'fashion-small');
+      await writeSmallDemo(data, 300, 100);
+      await view('Training').click();
+      await page.getByLabel('where to train').selectOption({ label: 'add a cloud…' });
+      await page.getByLabel('cloud URL').fill(cloud.url);
+      await page.getByLabel('cloud token').fill('rf_wrong-token');
+      await page.getByRole('button', { name: 'Save', exact: true }).click();
+      await page.getByRole('alert').filter({ hasText: `the cloud service at ${cloud.url} refused the token` }).waitFor();
+      await page.getByLabel('cloud token').fill(token);
+      await page.getByRole('button', { name: 'Save', exact: true }).click();
+      await page.getByTestId('cloud-target').waitFor();
+      expect(await page.getByLabel('where to train').inputValue()).toBe(cloud.url);
+
+      await page.getByLabel('model to train').selectOption('tiny');
+      // The last run's table of epochs is named "epochs" too.
+      await page.getByRole('spinbutton', { name: 'epochs' }).fill('1');
+      await page.getByLabel('batch size').fill('50');
+      await page.getByLabel('a folder (uploaded)').check();
+      await page.getByLabel('data path').fill(data);
+      await page.getByRole('button', { name: 'Start training' }).click();
+      await page.locator('[data-testid="training-status"][data-status="done"]').waitFor({ timeout: 100_000 });
+      expect(await page.getByTestId('training-cloud').textContent()).toBe(cloud.url);
+      expect(await page.getByTestId('training-engine-used').textContent()).toMatch(/^tfjs-(node|wasm)$/);
+      const pkg = (await page.getByTestId('trained-package').getAttribute('data-path'))!;
+      expect(decodePackage(new Uint8Array(await readFile(pkg))).graph.name).toBe('tiny');
+      expect(await page.getByRole('table', { name: 'runs' }).getByRole('cell', { name: cloud.url, exact: true }).count()).toBe(1);
+      await shot('training-cloud');
+      expect(pageErrors).toEqual([]);
+    } finally {
+      await cloud.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+}

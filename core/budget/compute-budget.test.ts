@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { buildGraph } from '../graph/build-graph.js';
 import { findPreset } from '../zoo/presets.js';
 import { planActivations } from './activation-plan.js';
-import { computeBudget } from './compute-budget.js';
+import { withParamModes } from '../spec/edit-spec.js';
+import { checkSpecValue } from '../spec/load-spec.js';
+import { recheckSpecValue } from '../spec/recheck-spec.js';
+import { budgetFromCosts, computeBudget, layerCosts, reviseLayerCosts } from './compute-budget.js';
 import { handCountedGraph } from './hand-counted-graph.fixture.js';
 
 describe('planActivations', () => {
@@ -56,5 +59,23 @@ describe('computeBudget', () => {
     expect(b.totals.packageBytes).toBe(1234);
     expect(b.totals.packageBytesExact).toBe(true);
     expect(b.totals.regenerateAtLoad.flashBytes).toBe(1234);
+  });
+});
+
+describe('reviseLayerCosts', () => {
+  it('counts the revised layers again and keeps the others, equal to a budget from scratch', () => {
+    const start = checkSpecValue(findPreset('resnet18-cifar')!.build());
+    if (!start.ok) throw new Error('preset must check');
+    const seeded = { mode: 'seeded', dist: 'normal', init: 'kaiming', fan: 'fan_in', gain: Math.SQRT2, seed: '0x9' } as const;
+    const next = withParamModes(start.doc, { 'layer4.1.conv2.weight': seeded, 'fc.weight': { mode: 'frozen' } });
+    const { result, revision } = recheckSpecValue(start, next);
+    if (!result.ok || revision === undefined) throw new Error('a mode change must revise');
+    const before = layerCosts(start.graph);
+    const after = reviseLayerCosts(before, revision, result.graph);
+    const sizer = { packageSizer: () => ({ bytes: 1, exact: true }) };
+    expect(budgetFromCosts(result.graph, after, sizer)).toEqual(computeBudget(result.graph, sizer));
+    const renewed = after.layers.filter((l, i) => l !== before.layers[i]).map((l) => l.name);
+    expect(renewed).toEqual(['layer4.1.conv2', 'fc']);
+    expect(after.plan).toBe(before.plan);
   });
 });

@@ -107,7 +107,8 @@ export function buildGraph(doc: SpecDocument): GraphResult {
   };
 }
 
-function resolveParams(
+/** The tensors a node declares, each with the mode its spec gives (learnable when omitted); a spec for a tensor the node lacks is an issue. */
+export function resolveParams(
   spec: SpecNode,
   decls: readonly { readonly param: string; readonly shape: Shape }[],
   specIndex: number,

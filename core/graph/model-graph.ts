@@ -36,3 +36,13 @@ export interface ModelGraph {
   readonly outputs: readonly number[];
   readonly doc: SpecDocument;
 }
+
+/**
+ * How a graph came from an earlier one when only parameter modes changed: the same nodes, shapes and
+ * wiring, with the tensors of the nodes at these spec indices resolved again. Whatever depends only on
+ * the structure (shapes, MACs, activation memory) carries over; sizes change by those nodes alone.
+ */
+export interface GraphRevision {
+  readonly from: ModelGraph;
+  readonly specIndices: readonly number[];
+}

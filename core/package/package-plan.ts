@@ -1,5 +1,5 @@
 import type { WeightDtype } from '../budget/weight-dtype.js';
-import type { ModelGraph } from '../graph/model-graph.js';
+import type { GraphNode, ModelGraph, ParamTensor } from '../graph/model-graph.js';
 import type { Shape } from '../ops/op-def.js';
 import { elementCount } from '../ops/shape-math.js';
 import { seededMult } from '../seed/seed-mult.js';
@@ -95,6 +95,52 @@ export function storedBytes(dtype: StoredDtype, shape: Shape): number {
   }
 }
 
+/** One tensor a node puts in a package, before the dtype decides how it is stored. */
+export interface NodeTensor {
+  readonly id: string;
+  readonly role: TensorRole;
+  readonly mode: TensorMode;
+  readonly shape: Shape;
+  /** The parameter behind it; absent for a batch norm's running statistics. */
+  readonly param?: ParamTensor;
+}
+
+/** Every tensor a node puts in a package, in package order: its parameters, then a batch norm's running statistics. */
+export function nodeTensors(node: GraphNode): NodeTensor[] {
+  const out: NodeTensor[] = node.params.map((p) => ({ id: p.id, role: p.param as TensorRole, mode: p.spec.mode, shape: p.shape, param: p }));
+  if (node.op === 'batchnorm') {
+    const shape = [node.outputShape[0] ?? 0];
+    out.push({ id: `${node.name}.running_mean`, role: 'running_mean', mode: 'state', shape });
+    out.push({ id: `${node.name}.running_var`, role: 'running_var', mode: 'state', shape });
+  }
+  return out;
+}
+
+/** Bytes one tensor takes in the DATA section at a dtype, padding included (each starts 4-aligned). */
+export function tensorDataBytes(t: Pick<NodeTensor, 'mode' | 'shape'>, dtype: WeightDtype): number {
+  return align4(storedBytes(storedDtype(t.mode, t.shape.length, dtype), t.shape));
+}
+
+export interface SectionLayout {
+  readonly sections: readonly SectionPlan[];
+  readonly digestOffset: number;
+  readonly totalSize: number;
+}
+
+/**
+ * Where sections of these payload lengths go, in this order after the header and directory, each
+ * 4-aligned, then the digest and the signature block when signed: the one place a package's size is summed.
+ */
+export function layoutSections(payloads: readonly (readonly [type: number, length: number])[], signed: boolean): SectionLayout {
+  let cursor = HEADER_BYTES + payloads.length * DIRECTORY_ENTRY_BYTES;
+  const sections = payloads.map(([type, length]) => {
+    const s = { type, offset: cursor, length };
+    cursor = align4(cursor + length);
+    return s;
+  });
+  return { sections, digestOffset: cursor, totalSize: cursor + DIGEST_BYTES + (signed ? SIGNATURE_BLOCK_BYTES : 0) };
+}
+
 const encoder = new TextEncoder();
 
 /**
@@ -106,64 +152,51 @@ export function planPackage(graph: ModelGraph, options: PlanOptions): PackagePla
   const graphBytes = encodeGraph(graph, strings);
   const tensors: TensorPlan[] = [];
   let dataCursor = 0;
-  const addTensor = (t: Omit<TensorPlan, 'nameRef' | 'dataOffset' | 'dataLength' | 'dtype' | 'elements'>) => {
-    const dtype = storedDtype(t.mode, t.shape.length, options.dtype);
-    const dataLength = storedBytes(dtype, t.shape);
-    const dataOffset = dataLength === 0 ? 0 : dataCursor;
-    if (dataLength > 0) dataCursor = align4(dataCursor + dataLength);
-    tensors.push({ ...t, nameRef: strings.add(t.id), dtype, elements: elementCount(t.shape), dataOffset, dataLength });
-  };
-
   graph.nodes.forEach((node, nodeIndex) => {
-    for (const p of node.params) {
-      const role = p.param as TensorRole;
-      if (p.spec.mode === 'seeded') {
-        const s = p.spec;
-        const seed = `0x${BigInt(s.seed).toString(16).padStart(16, '0')}`;
+    for (const t of nodeTensors(node)) {
+      const dtype = storedDtype(t.mode, t.shape.length, options.dtype);
+      const dataLength = storedBytes(dtype, t.shape);
+      const dataOffset = dataLength === 0 ? 0 : dataCursor;
+      dataCursor += tensorDataBytes(t, options.dtype);
+      const s = t.param?.spec;
+      let seeded: SeededInfo | undefined;
+      if (s?.mode === 'seeded') {
         const fan = s.init === 'kaiming' ? (s.fan ?? 'fan_in') : undefined;
-        const mult = seededMult({ dist: s.dist, init: s.init, ...(fan === undefined ? {} : { fan }), gain: s.gain }, p.shape);
-        addTensor({ id: p.id, nodeIndex, role, mode: 'seeded', shape: p.shape, seeded: { seed, dist: s.dist, init: s.init, fan, gain: s.gain, mult } });
-      } else {
-        addTensor({ id: p.id, nodeIndex, role, mode: p.spec.mode, shape: p.shape });
+        const mult = seededMult({ dist: s.dist, init: s.init, ...(fan === undefined ? {} : { fan }), gain: s.gain }, t.shape);
+        seeded = { seed: `0x${BigInt(s.seed).toString(16).padStart(16, '0')}`, dist: s.dist, init: s.init, fan, gain: s.gain, mult };
       }
-    }
-    if (node.op === 'batchnorm') {
-      const shape = [node.outputShape[0] ?? 0];
-      addTensor({ id: `${node.name}.running_mean`, nodeIndex, role: 'running_mean', mode: 'state', shape });
-      addTensor({ id: `${node.name}.running_var`, nodeIndex, role: 'running_var', mode: 'state', shape });
+      const nameRef = strings.add(t.id);
+      tensors.push({ id: t.id, nameRef, nodeIndex, role: t.role, mode: t.mode, dtype, shape: t.shape, elements: elementCount(t.shape), ...(seeded === undefined ? {} : { seeded }), dataOffset, dataLength });
     }
   });
 
   const specBytes = options.includeSpec === false ? undefined : encoder.encode(serializeSpec(graph.doc));
+  const stringBytes = strings.finish();
   const payloads: [number, number][] = [
-    [SECTION.STRS, 0],
+    [SECTION.STRS, stringBytes.length],
     [SECTION.GRPH, graphBytes.length],
-    [SECTION.TENS, 4 + tensors.length * TENSOR_ENTRY_BYTES],
+    [SECTION.TENS, tensorTableBytes(tensors.length)],
     ...(specBytes === undefined ? [] : [[SECTION.SPEC, specBytes.length] as [number, number]]),
     [SECTION.DATA, dataCursor],
   ];
-  const stringBytes = strings.finish();
-  (payloads[0] as [number, number])[1] = stringBytes.length;
-
-  let cursor = HEADER_BYTES + payloads.length * DIRECTORY_ENTRY_BYTES;
-  const sections = payloads.map(([type, length]) => {
-    const s = { type, offset: cursor, length };
-    cursor = align4(cursor + length);
-    return s;
-  });
-  const data = sections[sections.length - 1] as SectionPlan;
-  const signed = options.signed === true;
+  const layout = layoutSections(payloads, options.signed === true);
+  const data = layout.sections[layout.sections.length - 1] as SectionPlan;
   return {
     dtype: options.dtype,
     strings: stringBytes,
     graphBytes,
     specBytes,
     tensors,
-    sections,
+    sections: layout.sections,
     dataOffset: data.offset,
     dataLength: data.length,
-    digestOffset: cursor,
-    signed,
-    totalSize: cursor + DIGEST_BYTES + (signed ? SIGNATURE_BLOCK_BYTES : 0),
+    digestOffset: layout.digestOffset,
+    signed: options.signed === true,
+    totalSize: layout.totalSize,
   };
+}
+
+/** The TENS section: a count, then one fixed-size entry per tensor. */
+export function tensorTableBytes(count: number): number {
+  return 4 + count * TENSOR_ENTRY_BYTES;
 }

@@ -17,6 +17,11 @@ export class StringTableBuilder {
     return ref;
   }
 
+  /** Bytes of the table so far, zero terminators included. */
+  get byteLength(): number {
+    return this.size;
+  }
+
   finish(): Uint8Array {
     const out = new Uint8Array(this.size);
     let at = 0;

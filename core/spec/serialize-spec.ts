@@ -36,6 +36,11 @@ function canonicalNode(node: SpecNode): Record<string, unknown> {
   return out;
 }
 
+/** One node's canonical JSON, as its line of the canonical text holds it (without indent or comma). */
+export function canonicalNodeText(node: SpecNode): string {
+  return compact(canonicalNode(node));
+}
+
 /**
  * The canonical text of a spec: fixed key order, one node per line so diffs show one changed node.
  * Parsing canonical text and serializing it again gives the same bytes.
@@ -47,7 +52,7 @@ export function serializeSpec(doc: SpecDocument): string {
     const comma = i < entries.length - 1 ? ',' : '';
     if (key === 'nodes') {
       lines.push(`  "nodes": [`);
-      doc.nodes.forEach((node, j) => lines.push(`    ${compact(canonicalNode(node))}${j < doc.nodes.length - 1 ? ',' : ''}`));
+      doc.nodes.forEach((node, j) => lines.push(`    ${canonicalNodeText(node)}${j < doc.nodes.length - 1 ? ',' : ''}`));
       lines.push(`  ]${comma}`);
     } else {
       lines.push(`  ${JSON.stringify(key)}: ${compact(value)}${comma}`);

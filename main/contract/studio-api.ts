@@ -72,12 +72,38 @@ export interface RecentFile {
 
 // ---------------------------------------------------------------------------------------- training
 
+/**
+ * Where a run trains: this machine, or a cloud training service (`reframe cloud serve`, docs/cloud.md).
+ * A cloud the studio remembers needs only its URL: the studio adds the token it keeps.
+ */
+export type TrainTarget = { readonly kind: 'local' } | { readonly kind: 'cloud'; readonly url: string; readonly token?: string };
+
+/** A cloud training service the studio remembers. Its token stays in the studio: only a hint crosses. */
+export interface CloudTargetData {
+  /** The service's base URL, e.g. `http://127.0.0.1:8080`. */
+  readonly url: string;
+  /** The token's last 4 characters, to tell tokens apart. */
+  readonly tokenHint: string;
+  /** ISO time it was saved (after the service accepted the token). */
+  readonly saved: string;
+}
+
+/** A cloud to remember: its URL and a token the service issued (`reframe cloud token create`). */
+export interface CloudTargetInput {
+  readonly url: string;
+  readonly token: string;
+}
+
 /** The model to train: spec text (as the designer holds it) or a preset id. */
 export type TrainModel = { readonly kind: 'spec'; readonly text: string } | { readonly kind: 'preset'; readonly id: string };
 
 export interface TrainRequest {
   readonly model: TrainModel;
-  /** `demo` (the embedded Fashion-MNIST sample), or a path: an IDX or CIFAR-10 folder or file, or an image folder. */
+  /**
+   * `demo` (the embedded Fashion-MNIST sample), or a path: an IDX or CIFAR-10 folder or file, or an
+   * image folder. On a cloud: `demo`, `service:<name>` (a folder the service offers), or a local folder,
+   * which is uploaded.
+   */
   readonly data: string;
   readonly epochs: number;
   readonly batchSize: number;
@@ -97,6 +123,8 @@ export interface TrainRequest {
   readonly dtype?: WeightDtypeName;
   /** File name of the package in the workspace; default `<model>-<run id>.rfpk`. */
   readonly packageName?: string;
+  /** Default this machine. */
+  readonly target?: TrainTarget;
 }
 
 export interface TrainingStarted {
@@ -117,6 +145,8 @@ export interface RunSummary {
   readonly epochsDone: number;
   readonly started: string;
   readonly packagePath: string | null;
+  /** The service and its job for a run on a cloud (jobId null until the service took the job); null on this machine. */
+  readonly cloud: { readonly url: string; readonly jobId: string | null } | null;
 }
 
 export interface EpochReportData {
@@ -394,13 +424,22 @@ export interface StudioApi {
   /** Spec and package files opened or saved lately, most recent first. */
   recentFiles(): Promise<readonly RecentFile[]>;
 
-  /** Starts a run in a worker thread; progress arrives as `training.*` events with the run id. */
+  /** Starts a run in a worker thread or on a cloud; progress arrives as `training.*` events with the run id. */
   startTraining(request: TrainRequest): Promise<TrainingStarted>;
-  /** Stops the run between steps; its last checkpoint stays, so it can resume. */
+  /** Stops the run between steps; its last checkpoint stays, so it can resume. A cloud run's job is cancelled on the service. */
   cancelTraining(runId: string): Promise<void>;
-  /** Continues a cancelled, failed or interrupted run from its last checkpoint, under the same id. */
+  /**
+   * Continues a cancelled, failed or interrupted run from its last checkpoint, under the same id. Only
+   * runs on this machine: a cloud service retries a stopped job by itself.
+   */
   resumeTraining(runId: string): Promise<TrainingStarted>;
   listRuns(): Promise<readonly RunSummary[]>;
+  /** Cloud training services the studio remembers, most recent first. */
+  listCloudTargets(): Promise<readonly CloudTargetData[]>;
+  /** Checks that the service answers (GET /health) and takes the token (GET /jobs), then remembers both. */
+  saveCloudTarget(target: CloudTargetInput): Promise<CloudTargetData>;
+  /** Forgets a remembered cloud and its token; runs already going on it go on. */
+  forgetCloudTarget(url: string): Promise<void>;
 
   /** Package files (.rfpk) in the workspace, newest first. */
   listPackages(): Promise<readonly PackageEntry[]>;
@@ -431,6 +470,8 @@ export interface StudioEvents {
     readonly model: string;
     readonly data: string;
     readonly engine: TrainingEngineName;
+    /** The cloud service's URL when the run trains there; null on this machine. */
+    readonly cloud: string | null;
     readonly trainImages: number;
     readonly evalImages: number;
     readonly evalName: string;
@@ -489,6 +530,9 @@ export const STUDIO_METHOD_ARITY = {
   cancelTraining: [1, 1],
   resumeTraining: [1, 1],
   listRuns: [0, 0],
+  listCloudTargets: [0, 0],
+  saveCloudTarget: [1, 1],
+  forgetCloudTarget: [1, 1],
   listPackages: [0, 0],
   inspectPackage: [1, 1],
   diffPackages: [2, 2],

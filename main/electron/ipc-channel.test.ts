@@ -12,7 +12,8 @@ function fakes() {
     on: (channel: string, l: Listener) => (channel === STUDIO_IPC_CHANNEL && handlers.add(l), ipcMain),
     removeListener: (_channel: string, l: Listener) => (handlers.delete(l), ipcMain),
   } as unknown as IpcMain;
-  const frame = (url: string, routingId = 1, processId = 7): WebFrameMain => ({ url, routingId, processId });
+  // Only what isStudioSender reads; Electron's own type (when its package is installed) has far more.
+  const frame = (url: string, routingId = 1, processId = 7): WebFrameMain => ({ url, routingId, processId }) as unknown as WebFrameMain;
   const sent: unknown[][] = [];
   let destroyed: (() => void) | undefined;
   const contents = {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { BoardTarget, PushRequest, TestInferenceRequest, TrainRequest } from '../contract/studio-api.js';
+import type { BoardTarget, CloudTargetInput, PushRequest, TestInferenceRequest, TrainRequest } from '../contract/studio-api.js';
 
 // Calls arrive from the renderer as JSON: the proxy checks names and counts, these check the values.
 // Each check returns its input typed as the contract says once the schema accepts it.
@@ -10,6 +10,14 @@ const boardTarget = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('serial'), path, baud: z.number().int().positive().optional(), throttle: z.boolean().optional() }),
   z.object({ kind: z.literal('tcp'), host: z.string().min(1).max(255), port: z.number().int().min(1).max(65535) }),
 ]);
+
+// Only the form is checked here; what a URL may be (http or https, no credentials) is normalizeCloudUrl's.
+const cloudUrl = z.string().min(1, 'a URL is needed').max(2048);
+const cloudToken = z.string().min(1, 'a token is needed').max(4096).regex(/^\S+$/, 'a token has no spaces or line breaks');
+
+const trainTarget = z.discriminatedUnion('kind', [z.object({ kind: z.literal('local') }), z.object({ kind: z.literal('cloud'), url: cloudUrl, token: cloudToken.optional() })]);
+
+const cloudTargetInput = z.object({ url: cloudUrl, token: cloudToken });
 
 const trainRequest = z.object({
   model: z.discriminatedUnion('kind', [z.object({ kind: z.literal('spec'), text: z.string().max(16 << 20) }), z.object({ kind: z.literal('preset'), id: z.string().min(1) })]),
@@ -26,6 +34,7 @@ const trainRequest = z.object({
   seed: z.string().regex(/^0x[0-9a-fA-F]{1,16}$/, 'a seed is 0x and up to 16 hex digits').optional(),
   dtype: z.enum(['fp32', 'fp16', 'int8']).optional(),
   packageName: z.string().regex(/^[\w.-]+\.rfpk$/, 'a file name (letters, digits, . _ -) ending in .rfpk').optional(),
+  target: trainTarget.optional(),
 });
 
 const pushRequest = z.object({
@@ -53,6 +62,13 @@ export function checkBoardTarget(value: unknown): BoardTarget {
 export function checkTrainRequest(value: unknown): TrainRequest {
   trainRequest.parse(value);
   return value as TrainRequest;
+}
+
+export const checkCloudUrl = (value: unknown): string => cloudUrl.parse(value);
+
+export function checkCloudTargetInput(value: unknown): CloudTargetInput {
+  cloudTargetInput.parse(value);
+  return value as CloudTargetInput;
 }
 
 export function checkPushRequest(value: unknown): PushRequest {

@@ -19,6 +19,11 @@ export interface RunRecord {
   readonly status: RunStatus;
   readonly finished: string | null;
   readonly error: StudioErrorData | null;
+  /**
+   * For a run on a cloud: the service and its job (null until the service took it), so a studio that
+   * starts again follows the job on. The token is not here: the workspace is no place for secrets.
+   */
+  readonly cloud?: { readonly url: string; readonly jobId: string | null; readonly epochsDone: number };
 }
 
 const RECORD = 'run.json';

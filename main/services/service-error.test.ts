@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { CloudDatasetError } from '../../cloud/client/cloud-dataset.js';
+import { CloudError, describeProblem } from '../../cloud/client/cloud-error.js';
 import { PackageError } from '../../core/package/package-error.js';
 import { checkSpecText } from '../../core/spec/load-spec.js';
 import { SpecError } from '../../core/spec/spec-issue.js';
@@ -34,6 +36,19 @@ describe('describeStudioError', () => {
 
   it("gives a board's refusal its code and the protocol's advice", () => {
     expect(describeStudioError(new ProtocolError('busy', 'another link is using the board'))).toEqual({ code: 'board-busy', message: 'the board says: another link is using the board', hint: expect.stringContaining('another studio') });
+  });
+
+  it('says which way a cloud service failed: token, reach, or its own answer', () => {
+    const unauthorized = { type: 'urn:reframe:problem:unauthorized', status: 401, detail: 'the bearer token is unknown or revoked' };
+    expect(describeStudioError(new CloudError(describeProblem(401, unauthorized, 'listing jobs'), 401, unauthorized))).toEqual({
+      code: 'cloud-token-refused',
+      message: 'the cloud service refused the token (the bearer token is unknown or revoked)',
+      hint: expect.stringContaining('reframe cloud token create'),
+    });
+    const unreachable = new CloudError('events of job j1: could not reach the service at http://h:8080 (fetch failed); check the URL and that `reframe cloud serve` runs there', 0);
+    expect(describeStudioError(unreachable)).toEqual({ code: 'cloud-unreachable', message: 'events of job j1: could not reach the service at http://h:8080 (fetch failed)', hint: expect.stringContaining('can reach it') });
+    expect(describeStudioError(new CloudError('uploading dataset d: too large for the service (over 256 MiB)', 413))).toMatchObject({ code: 'cloud-error', message: 'uploading dataset d: too large for the service (over 256 MiB)' });
+    expect(describeStudioError(new CloudDatasetError('not-a-folder', '/d/x: a cloud job needs the folder'))).toMatchObject({ code: 'bad-dataset', hint: expect.stringContaining('local folder') });
   });
 
   it('maps cancellation, bad requests, files and the unknown', () => {

@@ -6,6 +6,8 @@ import { CheckpointError } from '../../core/node/train/checkpoint.js';
 import { DatasetError } from '../../core/data/image-dataset.js';
 import { PackageError } from '../../core/package/package-error.js';
 import { SpecError } from '../../core/spec/spec-issue.js';
+import { CloudError } from '../../cloud/client/cloud-error.js';
+import { CloudDatasetError } from '../../cloud/client/cloud-dataset.js';
 import { BoardTimeoutError } from '../../devices/link/board-timeout-error.js';
 import { PushError } from '../../devices/link/push-error.js';
 import { ProtocolError } from '../../devices/protocol/protocol-error.js';
@@ -50,6 +52,19 @@ function named(error: unknown, name: 'EngineError' | 'TrainingCancelled' | 'Trai
   return error instanceof Error && error.name === name && typeof (error as { code?: unknown }).code === 'string';
 }
 
+/** A cloud service's refusal, or a failure to reach it, in the UI's terms. */
+function cloudErrorData(error: CloudError): StudioErrorData {
+  const detail = error.problem?.detail ?? error.problem?.title;
+  if (error.status === 401) {
+    return { code: 'cloud-token-refused', message: `the cloud service refused the token${detail === undefined ? '' : ` (${detail})`}`, hint: 'check the token, or create one with `reframe cloud token create <name>` where the service runs, and save the cloud again' };
+  }
+  if (error.status === 0) {
+    // The client's sentence ends in advice for the command line; the hint says it for the UI.
+    return { code: 'cloud-unreachable', message: error.message.replace(/; check the URL.*$/s, ''), hint: 'check the URL and that `reframe cloud serve` runs there and this machine can reach it' };
+  }
+  return { code: 'cloud-error', message: error.message, hint: "the service's log has more; if it repeats, report the sentence above" };
+}
+
 const SYSTEM_HINTS: Readonly<Record<string, string>> = {
   ENOENT: 'check the path: the file or folder does not exist',
   EACCES: 'check the permissions of the file or folder',
@@ -80,6 +95,8 @@ export function describeStudioError(error: unknown): StudioErrorData {
   if (error instanceof CheckpointError) return { code: error.code, message: error.message, hint: 'start a new run instead of resuming this one' };
   if (named(error, 'TrainingCancelled')) return { code: 'cancelled', message: error.message, hint: 'resume the run to continue from its last checkpoint' };
   if (named(error, 'TrainingWorkerError')) return { code: error.code, message: `${error.originalName ?? 'Error'}: ${error.message}`, hint: 'check the model and the data; if it repeats, report the sentence above' };
+  if (error instanceof CloudError) return cloudErrorData(error);
+  if (error instanceof CloudDatasetError) return { code: error.code, message: error.message, hint: 'on a cloud choose the demo data, a dataset the service offers, or a local folder (it is uploaded)' };
   if (error instanceof TransportError || error instanceof BoardTimeoutError || error instanceof PushError) {
     return { code: error.code, message: withoutHint(error.message, error.hint), hint: error.hint };
   }

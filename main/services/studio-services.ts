@@ -6,6 +6,9 @@ import { listSerialPorts, type SerialPortEntry } from '../../devices/discovery/s
 import type { NetworkBoard } from '../contract/studio-api.js';
 import { boardsFile } from '../cli/board-memory.js';
 import { createAppService, type EngineProbe } from './app-service.js';
+import type { CloudAccessOptions } from './cloud-access.js';
+import { createCloudTargetService } from './cloud-target-service.js';
+import { CloudTargetStore } from './cloud-targets.js';
 import { connectBoard, type BoardConnector } from './board-link.js';
 import { createBoardService } from './board-service.js';
 import { watchSerialPorts } from './board-watch.js';
@@ -23,7 +26,7 @@ export interface StudioServiceOptions {
   /** The folder the studio works in (packages, runs); created when missing. */
   readonly workspace: string;
   readonly shell: ShellKind;
-  /** Settings folder (recent files, remembered boards); default the one `reframe devices` uses. */
+  /** Settings folder (recent files, remembered boards and clouds); default the one `reframe devices` uses. */
   readonly configDir?: string;
   /** How to reach a board; default serial ports and TCP. Tests give an in-memory pair. */
   readonly connect?: BoardConnector;
@@ -35,6 +38,8 @@ export interface StudioServiceOptions {
   /** Push progress events at most this often (default 100 ms). */
   readonly pushProgressMs?: number;
   readonly runner?: TrainingRunner;
+  /** How cloud services are checked (timeouts, a fetch for tests). */
+  readonly cloudAccess?: CloudAccessOptions;
 }
 
 /** StudioApi plus its events: what the Electron main process and the browser shell serve. */
@@ -56,7 +61,10 @@ export async function createStudioServices(o: StudioServiceOptions): Promise<Stu
   const connect = o.connect ?? connectBoard;
   const listSerial = o.listSerial ?? listSerialPorts;
   const packages = createPackageService(ctx, recent);
-  const training = createTrainingService(ctx, o.runner === undefined ? {} : { runner: o.runner });
+  // Tokens of cloud training services: in the settings folder, never in the workspace.
+  const cloudTargets = new CloudTargetStore(path.join(ctx.configDir, 'cloud-targets.json'));
+  const cloudAccess = o.cloudAccess ?? {};
+  const training = createTrainingService(ctx, { cloudTargets, cloudAccess, ...(o.runner === undefined ? {} : { runner: o.runner }) });
   const pushes = createPushService(ctx, connect, o.pushProgressMs === undefined ? {} : { progressEveryMs: o.pushProgressMs });
   const stopWatching = (o.watchSerialMs ?? 0) > 0 ? watchSerialPorts(events, listSerial, o.watchSerialMs as number) : () => undefined;
   const { findByDigest: _findByDigest, ...packageApi } = packages;
@@ -67,6 +75,7 @@ export async function createStudioServices(o: StudioServiceOptions): Promise<Stu
     ...createAppService(ctx, { shell: o.shell, ...(o.probeEngine === undefined ? {} : { probeEngine: o.probeEngine }) }),
     ...createSpecFileService(ctx, recent),
     ...trainingApi,
+    ...createCloudTargetService(cloudTargets, cloudAccess),
     ...packageApi,
     ...createBoardService(ctx, packages, { connect, listSerial, ...(o.browse === undefined ? {} : { browse: o.browse }) }),
     ...pushApi,

@@ -92,7 +92,7 @@ describe('training', () => {
     await services.cancelTraining(runId);
     const failed = await nextEvent(services, 'training.failed', (e) => e.runId === runId);
     expect(failed.error).toMatchObject({ code: 'cancelled', hint: expect.stringContaining('resume') });
-    expect(await services.listRuns()).toEqual([expect.objectContaining({ runId, status: 'cancelled', epochsDone: 1, epochs: 3, packagePath: null })]);
+    expect(await services.listRuns()).toEqual([expect.objectContaining({ runId, status: 'cancelled', epochsDone: 1, epochs: 3, packagePath: null, cloud: null })]);
     await expect(services.cancelTraining(runId)).rejects.toMatchObject({ code: 'not-running' });
 
     const fake2 = fakeRunner();
@@ -102,7 +102,7 @@ describe('training', () => {
     const starts = collect(again.services, 'training.start');
     await again.services.resumeTraining(runId);
     const done = await nextEvent(again.services, 'training.done', (e) => e.runId === runId);
-    expect(starts[0]).toMatchObject({ runId, firstEpoch: 1, epochs: 3 });
+    expect(starts[0]).toMatchObject({ runId, firstEpoch: 1, epochs: 3, cloud: null });
     expect(fake2.jobs[0]).toMatchObject({ resume: true, epochs: 3, augment: { cropPadding: 2, horizontalFlip: true }, optimizer: { name: 'sgd', momentum: 0.9, weightDecay: 5e-4 } });
     expect(done.packagePath).toBe(path.join(services.workspace, 'mine.rfpk'));
     expect(decodePackage(new Uint8Array(await readFile(done.packagePath))).weightDtype).toBe('fp16');

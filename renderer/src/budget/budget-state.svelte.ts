@@ -1,42 +1,19 @@
 import { fitBoard, type BoardFit } from '../../../core/budget/board-fit.js';
 import { BOARD_PROFILES, findBoard, type BoardProfile } from '../../../core/budget/board-profiles.js';
 import type { Budget, LayerBudget } from '../../../core/budget/budget-types.js';
-import { computeBudget } from '../../../core/budget/compute-budget.js';
-import type { PackageSize } from '../../../core/budget/package-size.js';
 import { compareTotals, type Reduction } from '../../../core/budget/reduction.js';
-import { WEIGHT_DTYPES, type WeightDtype } from '../../../core/budget/weight-dtype.js';
+import type { WeightDtype } from '../../../core/budget/weight-dtype.js';
 import { buildGraph } from '../../../core/graph/build-graph.js';
 import type { ModelGraph } from '../../../core/graph/model-graph.js';
-import { exactPackageSize } from '../../../core/package/exact-package-size.js';
 import { findPreset } from '../../../core/zoo/presets.js';
 import type { DesignState } from '../design/design-state.svelte.js';
+import { budgetOf, dtypeSizeRows, packageSizes, type DtypeSize, type PackageSizes } from './budget-figures.js';
 import { budgetHeadline } from './budget-headline.js';
 import { macsPerLayer, paramsByMode, weightedLayers, type ChartSeries } from './layer-series.js';
+import { layerCostsMemo, packageLedgerMemo } from './budget-memos.js';
 
 /** The baseline picker's first choice: the loaded preset's own baseline (or the preset as it was loaded). */
 export const AUTO_BASELINE = 'auto';
-
-export interface DtypeSize {
-  readonly dtype: WeightDtype;
-  readonly bytes: number;
-  /** Relative to shipping every tensor as float32 (the design's full model). */
-  readonly vsFullModel: number;
-  /** Relative to the baseline's package in the same dtype; undefined without a baseline. */
-  readonly vsBaseline: number | undefined;
-}
-
-type Sizes = Readonly<Record<WeightDtype, PackageSize>>;
-
-function packageSizes(graph: ModelGraph): Sizes {
-  return Object.fromEntries(WEIGHT_DTYPES.map((d) => [d, exactPackageSize(graph, d)])) as Record<WeightDtype, PackageSize>;
-}
-
-function budgetOf(graph: ModelGraph, sizes: Sizes, dtype: WeightDtype): Budget {
-  // The sizes are already worked out for every dtype; the budget reuses them rather than planning again.
-  return computeBudget(graph, { dtype, packageSizer: (_g, d) => sizes[d] });
-}
-
-const change = (value: number, base: number) => (base === 0 ? 0 : (value - base) / base);
 
 /**
  * Everything the budget view shows, derived from the design on each change and computed here in the
@@ -50,6 +27,9 @@ export class BudgetState {
   dtype = $state<WeightDtype>('fp32');
 
   readonly #design: DesignState;
+  // Per graph, so a toggle costs the layers it touched and undo finds what it had.
+  readonly #ledgers = packageLedgerMemo();
+  readonly #costs = layerCostsMemo();
 
   constructor(design: DesignState) {
     this.#design = design;
@@ -63,10 +43,14 @@ export class BudgetState {
 
   // Closures (`.by`) because #design is set in the constructor, after field initialisers run; a
   // derived is computed only when first read, by which time it is there.
-  readonly sizes: Sizes | undefined = $derived.by(() => (this.#design.graph === undefined ? undefined : packageSizes(this.#design.graph)));
-  readonly budget: Budget | undefined = $derived.by(() =>
-    this.#design.graph === undefined || this.sizes === undefined ? undefined : budgetOf(this.#design.graph, this.sizes, this.dtype),
-  );
+  readonly sizes: PackageSizes | undefined = $derived.by(() => {
+    const graph = this.#design.graph;
+    return graph === undefined ? undefined : packageSizes(this.#ledgers.of(graph, this.#design.revision));
+  });
+  readonly budget: Budget | undefined = $derived.by(() => {
+    const graph = this.#design.graph;
+    return graph === undefined || this.sizes === undefined ? undefined : budgetOf(graph, this.#costs.of(graph, this.#design.revision), this.sizes, this.dtype);
+  });
 
   // Apart from the design: a toggle recomputes only the design's side; the baseline's only when it changes.
   readonly #baselineGraph: ModelGraph | undefined = $derived.by(() => {
@@ -74,9 +58,9 @@ export class BudgetState {
     const built = preset === undefined ? undefined : buildGraph(preset.build());
     return built?.ok === true ? built.graph : undefined;
   });
-  readonly #baselineSizes: Sizes | undefined = $derived(this.#baselineGraph === undefined ? undefined : packageSizes(this.#baselineGraph));
+  readonly #baselineSizes: PackageSizes | undefined = $derived(this.#baselineGraph === undefined ? undefined : packageSizes(this.#ledgers.of(this.#baselineGraph)));
   readonly baselineBudget: Budget | undefined = $derived(
-    this.#baselineGraph === undefined || this.#baselineSizes === undefined ? undefined : budgetOf(this.#baselineGraph, this.#baselineSizes, this.dtype),
+    this.#baselineGraph === undefined || this.#baselineSizes === undefined ? undefined : budgetOf(this.#baselineGraph, this.#costs.of(this.#baselineGraph), this.#baselineSizes, this.dtype),
   );
 
   readonly reduction: Reduction | undefined = $derived(
@@ -89,15 +73,7 @@ export class BudgetState {
   readonly paramsChart: ChartSeries = $derived(paramsByMode(this.layers));
   readonly macsChart: ChartSeries = $derived(macsPerLayer(this.layers));
 
-  readonly dtypeSizes: readonly DtypeSize[] = $derived.by(() => {
-    const sizes = this.sizes;
-    const full = this.budget?.totals.fullModelBytes;
-    if (sizes === undefined || full === undefined) return [];
-    return WEIGHT_DTYPES.map((dtype) => {
-      const base = this.#baselineSizes?.[dtype].bytes;
-      return { dtype, bytes: sizes[dtype].bytes, vsFullModel: change(sizes[dtype].bytes, full), vsBaseline: base === undefined ? undefined : change(sizes[dtype].bytes, base) };
-    });
-  });
+  readonly dtypeSizes: readonly DtypeSize[] = $derived(dtypeSizeRows(this.sizes, this.budget?.totals.fullModelBytes, this.#baselineSizes));
 
   readonly board: BoardProfile = $derived(findBoard(this.boardId) ?? (BOARD_PROFILES[0] as BoardProfile));
   readonly fit: BoardFit | undefined = $derived(this.budget === undefined ? undefined : fitBoard(this.budget, this.board));

@@ -56,6 +56,21 @@ describe('DesignState', () => {
     expect(modeOf(d, 'fc')).toEqual({ kind: 'seeded', dist: 'uniform' });
   });
 
+  it('re-checks only what a mode change touched: the other rows stay the same objects, and undo finds the earlier graph', () => {
+    const d = new DesignState('resnet18-cifar');
+    const graph = d.graph;
+    const rows = d.layers;
+    d.setMode('layer4.1.conv2', { kind: 'seeded', dist: 'normal' });
+    expect(d.revision).toEqual({ from: graph, specIndices: [rows.find((l) => l.key === 'layer4.1.conv2')!.specIndices[0]] });
+    expect(d.layers.filter((l, i) => l !== rows[i]).map((l) => l.key)).toEqual(['layer4.1.conv2']);
+    d.undo();
+    expect(d.graph).toBe(graph);
+    expect(d.layers).toBe(rows);
+    // A change of structure is checked in full.
+    d.setMode('layer4.1.conv2', { kind: 'nl', cnl: 'dw', dist: 'normal' });
+    expect(d.revision).toBeUndefined();
+  });
+
   it('replaces a block conv with an NL module, changes its Cnl keeping its seed, and turns it back', () => {
     const d = new DesignState('resnet8-fashion');
     d.setMode('layer1.0.conv2', { kind: 'nl', cnl: 'dw', dist: 'normal' });

@@ -1,11 +1,14 @@
 import { parse as parseLenient } from 'jsonc-parser';
 import { assertNever } from '../../../core/assert-never.js';
-import { checkSpecText, checkSpecValue, type CheckResult } from '../../../core/spec/load-spec.js';
+import type { GraphRevision } from '../../../core/graph/model-graph.js';
+import type { CheckResult } from '../../../core/spec/load-spec.js';
+import type { Recheck } from '../../../core/spec/recheck-spec.js';
 import { serializeSpec } from '../../../core/spec/serialize-spec.js';
 import type { SpecIssue } from '../../../core/spec/spec-issue.js';
 import { DEFAULT_PRESET, findPreset, PRESETS } from '../../../core/zoo/presets.js';
-import { brokenLayers, designLayers, groupLayers, issueNodeIndex, type DesignLayer, type LayerStage } from './design-layers.js';
-import { applyLayerMode, type LayerMode } from './layer-mode.js';
+import { checkDocument, editLayerMode } from './design-check.js';
+import { brokenLayers, groupLayers, layerRowsMemo, unplacedIssues, type DesignLayer, type LayerStage } from './design-layers.js';
+import type { LayerMode } from './layer-mode.js';
 
 /** Where the document in the designer came from: what Save writes to, and what "auto" baselines follow. */
 export type DesignSource = { readonly kind: 'preset'; readonly id: string } | { readonly kind: 'file'; readonly path: string };
@@ -19,6 +22,11 @@ export interface DesignEntry {
   readonly source: DesignSource;
   /** What produced this state, e.g. `layer1.0.conv1: seeded (normal)`; shown on the undo button. */
   readonly label: string;
+  /**
+   * The check, when the edit that made this state made it too: a mode change re-checks only the nodes
+   * it touched. A document loaded or opened is checked in full when first shown.
+   */
+  readonly check?: Recheck;
 }
 
 /** Keeps at most this many states; older ones fall off the bottom of the undo stack. */
@@ -64,23 +72,34 @@ export class DesignState {
   readonly entry: DesignEntry = $derived(this.#history[this.#at] as DesignEntry);
   readonly source: DesignSource = $derived(this.entry.source);
 
-  readonly check: CheckResult = $derived.by(() => (this.entry.text === undefined ? checkSpecValue(this.entry.value) : checkSpecText(this.entry.text)));
+  // Checked once per state: undo and redo come back to the very graph, which the rows and budget know.
+  readonly #checks = new WeakMap<DesignEntry, Recheck>();
+  readonly #recheck: Recheck = $derived.by(() => {
+    const entry = this.entry;
+    let check = entry.check ?? this.#checks.get(entry);
+    if (check === undefined) {
+      check = checkDocument(entry.value, entry.text);
+      this.#checks.set(entry, check);
+    }
+    return check;
+  });
+  readonly check: CheckResult = $derived(this.#recheck.result);
+  /** How the current graph came from the previous one by a mode change; the budget resizes by it. */
+  readonly revision: GraphRevision | undefined = $derived(this.#recheck.revision);
   readonly doc = $derived(this.check.ok ? this.check.doc : undefined);
   readonly graph = $derived(this.check.ok ? this.check.graph : undefined);
   readonly issues: readonly SpecIssue[] = $derived(this.check.ok ? [] : this.check.issues);
 
+  // Rows per graph: a mode change remakes the rows it touched, the others stay the same objects.
+  readonly #rows = layerRowsMemo();
   readonly layers: readonly DesignLayer[] = $derived.by(() =>
-    this.check.ok ? designLayers(this.check.doc, this.check.graph) : brokenLayers(this.entry.value, this.check.issues),
+    this.check.ok ? this.#rows.of(this.check.graph, this.revision) : brokenLayers(this.entry.value, this.check.issues),
   );
-  readonly stages: readonly LayerStage[] = $derived(groupLayers(this.layers));
+  // The last grouping, so unchanged blocks keep their objects and the view leaves them alone.
+  #lastStages: readonly LayerStage[] = [];
+  readonly stages: readonly LayerStage[] = $derived.by(() => (this.#lastStages = groupLayers(this.layers, this.#lastStages)));
   /** Issues no row can show: the document's own fields, its outputs, or nodes that could not be read. */
-  readonly documentIssues: readonly SpecIssue[] = $derived.by(() => {
-    const shown = new Set(this.layers.flatMap((l) => l.specIndices));
-    return this.issues.filter((issue) => {
-      const i = issueNodeIndex(issue);
-      return i === undefined || !shown.has(i);
-    });
-  });
+  readonly documentIssues: readonly SpecIssue[] = $derived(unplacedIssues(this.layers, this.issues));
 
   readonly name: string = $derived.by(() => {
     const name = (this.entry.value as { name?: unknown } | undefined)?.name;
@@ -128,8 +147,8 @@ export class DesignState {
       return;
     }
     try {
-      const value = applyLayerMode(this.check.doc, this.check.graph, layer.target, mode);
-      this.#push({ value, source: this.source, label: `${key}: ${describeMode(mode)}` });
+      const { value, check } = editLayerMode(this.check, layer.target, mode);
+      this.#push({ value, check, source: this.source, label: `${key}: ${describeMode(mode)}` });
     } catch (error) {
       this.notice = `${key} cannot be ${describeMode(mode)}: ${(error as Error).message}`;
     }
@@ -152,7 +171,8 @@ export class DesignState {
 
   /** Records that the current document was written to `path`: Save writes there next time. */
   markSaved(path: string): void {
-    const saved: DesignEntry = { ...this.entry, source: { kind: 'file', path } };
+    // The same document: it keeps its check, so the graph (and what the rows and budget know of it) stays.
+    const saved: DesignEntry = { ...this.entry, check: this.#recheck, source: { kind: 'file', path } };
     const history = [...this.#history];
     history[this.#at] = saved;
     this.#history = history;

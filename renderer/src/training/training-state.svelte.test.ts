@@ -1,14 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { StudioApiError } from '../../../main/contract/rpc.js';
-import type { RunSummary, StudioEvents, TrainingStarted, TrainRequest } from '../../../main/contract/studio-api.js';
+import type { CloudTargetData, CloudTargetInput, RunSummary, StudioEvents, TrainingStarted, TrainRequest } from '../../../main/contract/studio-api.js';
 import { deferred, FakeEvents } from '../api/fake-events.fixture.js';
 import { DesignState } from '../design/design-state.svelte.js';
+import { ADD_CLOUD, LOCAL_TARGET } from './cloud-targets.svelte.js';
 import { canResume, DESIGN_MODEL, TrainingState, type TrainingApi } from './training-state.svelte.js';
 
 /** The training calls of StudioApi, answered when the test says, with a run list it keeps. */
 function fakeApi() {
   const calls: { method: string; arg: unknown }[] = [];
   const runs: RunSummary[] = [];
+  const clouds: CloudTargetData[] = [];
   let answer = deferred<TrainingStarted>();
   const api: TrainingApi = {
     appInfo: async () => ({ name: 'reframe-studio', version: '0', shell: 'browser', workspace: '/w', trainingEngine: 'tfjs-wasm', nativeEngineAvailable: false, platform: 'linux' }),
@@ -24,8 +26,18 @@ function fakeApi() {
       calls.push({ method: 'cancelTraining', arg: runId });
     },
     listRuns: async () => [...runs],
+    listCloudTargets: async () => [...clouds],
+    saveCloudTarget: async (input: CloudTargetInput) => {
+      calls.push({ method: 'saveCloudTarget', arg: input });
+      const saved = { url: input.url.replace(/\/+$/, ''), tokenHint: input.token.slice(-4), saved: '2025-01-01T00:00:00Z' };
+      clouds.unshift(saved);
+      return saved;
+    },
+    forgetCloudTarget: async (url: string) => {
+      calls.push({ method: 'forgetCloudTarget', arg: url });
+    },
   };
-  return { api, calls, runs, answer: () => answer, next: () => (answer = deferred<TrainingStarted>()) };
+  return { api, calls, runs, clouds, answer: () => answer, next: () => (answer = deferred<TrainingStarted>()) };
 }
 
 function setup(preset = 'tiny') {
@@ -37,7 +49,7 @@ function setup(preset = 'tiny') {
 }
 
 const start = (runId: string, firstEpoch = 0): StudioEvents['training.start'] => ({
-  runId, model: 'tiny', data: 'demo', engine: 'tfjs-wasm', trainImages: 1800, evalImages: 500, evalName: 'test', stepsPerEpoch: 4, firstEpoch, epochs: 2,
+  runId, model: 'tiny', data: 'demo', engine: 'tfjs-wasm', cloud: null, trainImages: 1800, evalImages: 500, evalName: 'test', stepsPerEpoch: 4, firstEpoch, epochs: 2,
 });
 const step = (runId: string, epoch: number, s: number, loss: number): StudioEvents['training.step'] => ({
   runId, epoch, step: s, stepsPerEpoch: 4, loss, accuracy: 1 - loss / 3, imagesPerSecond: 900, etaSeconds: 7,
@@ -51,7 +63,7 @@ describe('TrainingState', () => {
     state.epochs = 2;
     state.batchSize = 50;
     expect(state.model).toBe(DESIGN_MODEL);
-    expect(state.request()).toMatchObject({ model: { kind: 'spec', text: design.specText() }, data: 'demo', epochs: 2, batchSize: 50, lr: 0.05, optimizer: 'sgd', schedule: 'cosine', augment: false, engine: 'auto', dtype: 'fp32' });
+    expect(state.request()).toMatchObject({ model: { kind: 'spec', text: design.specText() }, data: 'demo', epochs: 2, batchSize: 50, lr: 0.05, optimizer: 'sgd', schedule: 'cosine', augment: false, engine: 'auto', dtype: 'fp32', target: { kind: 'local' } });
     state.model = 'resnet8-fashion';
     state.dataKind = 'path';
     state.dataPath = ' /data/fashion ';
@@ -110,7 +122,7 @@ describe('TrainingState', () => {
     expect(run.lossSeries.map((s) => s.points.length)).toEqual([2, 1, 1]);
     expect(run.accuracySeries[2]).toMatchObject({ label: 'test accuracy (epoch)', points: [{ x: 1, y: 0.35 }], dots: true });
 
-    runs.push({ runId: 'run-1', model: 'tiny', data: 'demo', status: 'done', epochs: 2, epochsDone: 2, started: '2025-01-01T00:00:00Z', packagePath: '/w/tiny-run-1.rfpk' });
+    runs.push({ runId: 'run-1', model: 'tiny', data: 'demo', status: 'done', epochs: 2, epochsDone: 2, started: '2025-01-01T00:00:00Z', packagePath: '/w/tiny-run-1.rfpk', cloud: null });
     const summary = { model: 'tiny', data: 'demo', engine: 'tfjs-wasm', epochs: 2, seconds: 4, imagesPerSecond: 900, packageBytes: 5120, dtype: 'fp32', history: [report(0), report(1)] } as const;
     const evaluation = { images: 500, loss: 0.9, accuracy: 0.62, confusion: [[3, 1], [0, 4]], classes: ['a', 'b'] };
     events.emit('training.done', { runId: 'run-1', packagePath: '/w/tiny-run-1.rfpk', summary, evaluation });
@@ -149,7 +161,7 @@ describe('TrainingState', () => {
     events.emit('training.failed', { runId: 'run-2', error: { code: 'cancelled', message: 'training was cancelled after 1 epoch', hint: 'resume it from its checkpoint' } });
     expect(run.phase).toBe('cancelled');
     expect(run.error?.message).toMatch(/cancelled/);
-    runs.push({ runId: 'run-2', model: 'tiny', data: 'demo', status: 'cancelled', epochs: 2, epochsDone: 1, started: '2025-01-01T00:00:00Z', packagePath: null });
+    runs.push({ runId: 'run-2', model: 'tiny', data: 'demo', status: 'cancelled', epochs: 2, epochsDone: 1, started: '2025-01-01T00:00:00Z', packagePath: null, cloud: null });
     await state.runs.refresh();
     expect(canResume(state.runs.value![0]!)).toBe(true);
 
@@ -182,6 +194,62 @@ describe('TrainingState', () => {
     expect(await resumed).toBe(false);
     expect(state.run?.phase).toBe('cancelled');
     expect(state.error?.hint).toBe('start the run again');
+  });
+
+  it('sends runs to a remembered cloud by its URL alone, with its own data choices, and back to this machine when it is forgotten', async () => {
+    const { state, clouds, calls, answer } = setup('tiny');
+    clouds.push({ url: 'http://gpu-box:8080', tokenHint: 'wxyz', saved: '2025-01-01T00:00:00Z' });
+    await state.refresh();
+    expect(state.clouds.list.value?.map((t) => t.url)).toEqual(['http://gpu-box:8080']);
+    expect(state.clouds.isCloud).toBe(false);
+    // A dataset the service offers needs a cloud to offer it.
+    state.dataKind = 'service';
+    expect(state.problem).toMatch(/needs a cloud target/);
+
+    state.clouds.choice = 'http://gpu-box:8080';
+    expect(state.clouds.isCloud).toBe(true);
+    expect(state.problem).toMatch(/name of a dataset the service offers/);
+    state.serviceDataset = ' cifar10 ';
+    expect(state.problem).toBeUndefined();
+    // No token in the request: the studio adds the one it keeps for that URL.
+    expect(state.request()).toMatchObject({ data: 'service:cifar10', target: { kind: 'cloud', url: 'http://gpu-box:8080' } });
+    expect(JSON.stringify(state.request())).not.toContain('token');
+    state.dataKind = 'path';
+    expect(state.problem).toMatch(/give the data folder \(it is uploaded\)/);
+    state.dataPath = '/data/fashion';
+
+    const started = state.start();
+    expect(calls.at(-1)).toEqual({ method: 'startTraining', arg: expect.objectContaining({ data: '/data/fashion', target: { kind: 'cloud', url: 'http://gpu-box:8080' } }) });
+    answer().resolve({ runId: 'run-c', runDir: '/w/runs/run-c' });
+    expect(await started).toBe(true);
+    expect(state.run?.asked).toBe('tiny on /data/fashion on http://gpu-box:8080');
+    state.run!.onStart({ ...start('run-c'), cloud: 'http://gpu-box:8080', engine: 'tfjs-node' });
+    expect(state.run?.start).toMatchObject({ engine: 'tfjs-node', cloud: 'http://gpu-box:8080' });
+    // A cloud run never offers a resume: the service retries a stopped job by itself.
+    expect(canResume({ runId: 'run-c', model: 'tiny', data: '/data/fashion', status: 'cancelled', epochs: 3, epochsDone: 1, started: '2025-01-01T00:00:00Z', packagePath: null, cloud: { url: 'http://gpu-box:8080', jobId: 'job_1' } })).toBe(false);
+
+    expect(await state.clouds.forget()).toBe(true);
+    expect(calls.at(-1)).toEqual({ method: 'forgetCloudTarget', arg: 'http://gpu-box:8080' });
+    expect(state.clouds.choice).toBe(LOCAL_TARGET);
+    expect(state.clouds.list.value).toEqual([]);
+    expect(state.problem).toMatch(/a run is going/);
+  });
+
+  it('will not start while a cloud is being added, and starts on it once saved', async () => {
+    const { state, calls } = setup('tiny');
+    await state.refresh();
+    state.clouds.choice = ADD_CLOUD;
+    expect(state.problem).toMatch(/save the cloud first/);
+    expect(state.request()).toBeUndefined();
+    expect(await state.clouds.save()).toBe(false);
+    state.clouds.url = 'http://127.0.0.1:8080/';
+    state.clouds.token = ' rf_abcdefghijklmnop \n';
+    expect(await state.clouds.save()).toBe(true);
+    expect(calls.at(-1)).toEqual({ method: 'saveCloudTarget', arg: { url: 'http://127.0.0.1:8080/', token: 'rf_abcdefghijklmnop' } });
+    expect(state.clouds.choice).toBe('http://127.0.0.1:8080');
+    expect(state.clouds.token).toBe('');
+    expect(state.problem).toBeUndefined();
+    expect(state.request()?.target).toEqual({ kind: 'cloud', url: 'http://127.0.0.1:8080' });
   });
 
   it('stops listening when disposed', () => {

@@ -10,30 +10,30 @@ import type {
   TrainRequest,
   WeightDtypeName,
 } from '../../../main/contract/studio-api.js';
+import { assertNever } from '../../../core/assert-never.js';
 import { checkSpecValue } from '../../../core/spec/load-spec.js';
 import { findPreset } from '../../../core/zoo/presets.js';
 import { errorText, type ErrorText } from '../api/error-text.js';
 import { JobEvents } from '../api/job-events.js';
 import { Loadable } from '../api/loadable.svelte.js';
 import type { DesignState } from '../design/design-state.svelte.js';
+import { CloudTargets, type CloudTargetsApi } from './cloud-targets.svelte.js';
 import { RunProgress } from './run-progress.svelte.js';
 
-export type TrainingApi = Pick<StudioApi, 'appInfo' | 'startTraining' | 'cancelTraining' | 'resumeTraining' | 'listRuns'>;
+export type TrainingApi = Pick<StudioApi, 'appInfo' | 'startTraining' | 'cancelTraining' | 'resumeTraining' | 'listRuns'> & CloudTargetsApi;
 export type Subscribe = ApiClient['on'];
 
 /** The model choice that means "what the designer holds now"; every other choice is a preset id. */
 export const DESIGN_MODEL = ':design';
-export type DataKind = 'demo' | 'path';
-
-/** Why only local training can be chosen for now. */
-export const CLOUD_UNAVAILABLE = 'Cloud training comes with the cloud training service (issue [6]); until then every run trains on this machine.';
+/** `service`: a dataset the cloud service offers by name (only with a cloud target). */
+export type DataKind = 'demo' | 'path' | 'service';
 
 /** The embedded demo sample's images (Fashion-MNIST): C×H×W. */
 const DEMO_SHAPE = [1, 28, 28] as const;
 
-/** A run that stopped with a checkpoint short of its last epoch can go on from it. */
+/** A run on this machine that stopped with a checkpoint short of its last epoch can go on from it (a cloud retries by itself). */
 export function canResume(r: RunSummary): boolean {
-  return (r.status === 'cancelled' || r.status === 'failed' || r.status === 'interrupted') && r.epochsDone > 0 && r.epochsDone < r.epochs;
+  return r.cloud === null && (r.status === 'cancelled' || r.status === 'failed' || r.status === 'interrupted') && r.epochsDone > 0 && r.epochsDone < r.epochs;
 }
 
 const presetShapes = new Map<string, readonly number[] | undefined>();
@@ -56,6 +56,8 @@ export class TrainingState {
   model = $state<string>(DESIGN_MODEL);
   dataKind = $state<DataKind>('demo');
   dataPath = $state('');
+  /** The name of a dataset the cloud service offers (its `--datasets` folder). */
+  serviceDataset = $state('');
   epochs = $state(10);
   batchSize = $state(64);
   lr = $state(0.05);
@@ -73,6 +75,8 @@ export class TrainingState {
   error = $state.raw<ErrorText | undefined>(undefined);
   readonly info: Loadable<AppInfo>;
   readonly runs: Loadable<readonly RunSummary[]>;
+  /** Where runs go: this machine or a cloud training service. */
+  readonly clouds: CloudTargets;
 
   readonly #api: TrainingApi;
   readonly #design: DesignState;
@@ -84,6 +88,7 @@ export class TrainingState {
     this.#design = design;
     this.info = new Loadable(() => api.appInfo());
     this.runs = new Loadable(() => api.listRuns());
+    this.clouds = new CloudTargets(api);
     const deliver = (runId: string, apply: (run: RunProgress) => void): void =>
       this.#events.deliver(runId, () => {
         if (this.run?.runId === runId) apply(this.run);
@@ -107,9 +112,9 @@ export class TrainingState {
     ];
   }
 
-  /** Fetches what the form needs from the studio: the engines here and the runs so far. */
+  /** Fetches what the form needs from the studio: the engines here, the clouds remembered and the runs so far. */
   refresh(): Promise<void> {
-    return Promise.all([this.info.refresh(), this.runs.refresh()]).then(() => undefined);
+    return Promise.all([this.info.refresh(), this.runs.refresh(), this.clouds.refresh()]).then(() => undefined);
   }
 
   readonly modelName: string = $derived.by(() => (this.model === DESIGN_MODEL ? this.#design.name : this.model));
@@ -124,7 +129,13 @@ export class TrainingState {
     if (this.model === DESIGN_MODEL && this.#design.issues.length > 0) {
       return `the designer's model has ${this.#design.issues.length === 1 ? 'a problem' : `${this.#design.issues.length} problems`}: fix it there, or choose a preset`;
     }
-    if (this.dataKind === 'path' && this.dataPath.trim() === '') return 'give the data folder or file: IDX, CIFAR-10, or images in a folder per class';
+    const cloudProblem = this.clouds.problem;
+    if (cloudProblem !== undefined) return cloudProblem;
+    if (this.dataKind === 'path' && this.dataPath.trim() === '') {
+      return this.clouds.isCloud ? 'give the data folder (it is uploaded): IDX files, CIFAR-10 batches, or images in a folder per class' : 'give the data folder or file: IDX, CIFAR-10, or images in a folder per class';
+    }
+    if (this.dataKind === 'service' && !this.clouds.isCloud) return 'a dataset the service offers needs a cloud target: choose one, or other data';
+    if (this.dataKind === 'service' && this.serviceDataset.trim() === '') return "give the name of a dataset the service offers (a folder in its --datasets)";
     if (!isCount(this.epochs, 1)) return 'epochs must be a whole number from 1';
     if (!isCount(this.batchSize, 1)) return 'the batch size must be a whole number from 1';
     if (!(typeof this.lr === 'number' && Number.isFinite(this.lr) && this.lr > 0)) return 'the learning rate must be a number above 0';
@@ -150,9 +161,11 @@ export class TrainingState {
     } else {
       model = { kind: 'preset', id: this.model };
     }
+    const target = this.clouds.target;
+    if (target === undefined) return undefined;
     return {
       model,
-      data: this.dataKind === 'demo' ? 'demo' : this.dataPath.trim(),
+      data: this.#data(),
       epochs: this.epochs,
       batchSize: this.batchSize,
       lr: this.lr,
@@ -161,13 +174,28 @@ export class TrainingState {
       augment: this.augment,
       engine: this.engine,
       dtype: this.dtype,
+      target,
     };
+  }
+
+  #data(): string {
+    switch (this.dataKind) {
+      case 'demo':
+        return 'demo';
+      case 'path':
+        return this.dataPath.trim();
+      case 'service':
+        return `service:${this.serviceDataset.trim()}`;
+      default:
+        return assertNever(this.dataKind);
+    }
   }
 
   async start(): Promise<boolean> {
     const request = this.request();
     if (request === undefined) return false;
-    const asked = `${this.modelName} on ${request.data === 'demo' ? 'the demo data' : request.data}`;
+    const where = request.target?.kind === 'cloud' ? ` on ${request.target.url}` : '';
+    const asked = `${this.modelName} on ${request.data === 'demo' ? 'the demo data' : request.data}${where}`;
     this.#events.starting();
     return this.#call(async () => {
       try {
