@@ -7,7 +7,7 @@ import { connectRedis } from '../../cloud/queue/bullmq-protocol.js';
 import type { JobRecord, JobSubmission } from '../../cloud/jobs/job-types.js';
 import { openServiceDatabase } from '../../cloud/store/service-database.js';
 import { SqliteJobStore } from '../../cloud/store/sqlite-job-store.js';
-import { findPreset } from '../../core/zoo/presets.js';
+import { tinySubmission } from '../../cloud/jobs/tiny-submission.js';
 import type { BenchFigure } from '../bench-result.js';
 import { startCloudWorker, type CloudWorkerProcess } from '../support/cloud-worker-process.js';
 import { startRedisServer, type RedisServer } from '../support/redis-server.js';
@@ -29,19 +29,7 @@ const percentile = (sorted: readonly number[], p: number): number => sorted[Math
 const round = (x: number, digits = 1): number => Number(x.toFixed(digits));
 
 /** A tiny job: the tiny preset, one epoch of two steps on 40 real images, evaluated on 20. */
-const tinyJob = (): JobSubmission => ({
-  spec: findPreset('tiny')!.build(),
-  dataset: { server: 'tiny' },
-  epochs: 1,
-  batchSize: 20,
-  lr: 0.05,
-  optimizer: { name: 'sgd', momentum: 0.9, weightDecay: 5e-4 },
-  schedule: 'constant',
-  augment: false,
-  seed: '0x5eed',
-  engine: 'auto',
-  dtype: 'fp32',
-});
+const tinyJob = (): JobSubmission => tinySubmission({ server: 'tiny' }, 20);
 
 interface Timing {
   submitted: number;

@@ -1,3 +1,4 @@
+import { tinySubmission } from '../jobs/tiny-submission.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -5,7 +6,6 @@ import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeTinyDataset } from '../../bench/support/tiny-dataset.js';
 import { startRedisServer, type RedisServer } from '../../test/support/redis-server.js';
-import { findPreset } from '../../core/zoo/presets.js';
 import { datasetResolver } from '../jobs/dataset-resolver.js';
 import type { DatasetRef, JobEvent, JobSubmission } from '../jobs/job-types.js';
 import { packageKey } from '../store/artifact-store.js';
@@ -36,19 +36,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const submission = (dataset: DatasetRef): JobSubmission => ({
-  spec: findPreset('tiny')!.build(),
-  dataset,
-  epochs: 1,
-  batchSize: 20,
-  lr: 0.05,
-  optimizer: { name: 'sgd', momentum: 0.9, weightDecay: 5e-4 },
-  schedule: 'constant',
-  augment: false,
-  seed: '0x5eed',
-  engine: 'auto',
-  dtype: 'fp32',
-});
+const submission = (dataset: DatasetRef): JobSubmission => tinySubmission(dataset, 20);
 
 let stores = 0;
 function newStore(): SqliteJobStore {

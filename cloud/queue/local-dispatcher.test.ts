@@ -1,9 +1,9 @@
+import { tinySubmission } from '../jobs/tiny-submission.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TrainingCancelled } from '../../core/node/train/trainer.js';
-import { findPreset } from '../../core/zoo/presets.js';
 import type { JobOutcome, JobState, JobSubmission } from '../jobs/job-types.js';
 import type { JobRunContext } from '../jobs/run-job.js';
 import { DirectoryArtifactStore } from '../store/directory-artifact-store.js';
@@ -11,19 +11,7 @@ import { openServiceDatabase } from '../store/service-database.js';
 import { SqliteJobStore } from '../store/sqlite-job-store.js';
 import { LocalDispatcher, type LocalDispatcherOptions } from './local-dispatcher.js';
 
-const submission: JobSubmission = {
-  spec: findPreset('tiny')!.build(),
-  dataset: { builtin: 'demo' },
-  epochs: 1,
-  batchSize: 10,
-  lr: 0.05,
-  optimizer: { name: 'sgd', momentum: 0.9, weightDecay: 5e-4 },
-  schedule: 'constant',
-  augment: false,
-  seed: '0x5eed',
-  engine: 'auto',
-  dtype: 'fp32',
-};
+const submission: JobSubmission = tinySubmission({ builtin: 'demo' }, 10);
 const outcome: JobOutcome = { engine: 'fake', accuracy: 0.9, loss: 0.1, evalImages: 10, epochs: 1, packageBytes: 1, packageSha256: '00', seconds: 0.01, confusion: [[1]] };
 
 /**

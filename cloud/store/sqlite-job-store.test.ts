@@ -1,26 +1,14 @@
+import { tinySubmission } from '../jobs/tiny-submission.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { findPreset } from '../../core/zoo/presets.js';
 import type { JobSubmission, SequencedEvent } from '../jobs/job-types.js';
 import { openServiceDatabase, SCHEMA_VERSION, serviceDatabaseFile, ServiceDatabaseError, type ServiceDatabase } from './service-database.js';
 import { SqliteJobStore } from './sqlite-job-store.js';
 
-const submission: JobSubmission = {
-  spec: findPreset('tiny')!.build(),
-  dataset: { builtin: 'demo' },
-  epochs: 1,
-  batchSize: 10,
-  lr: 0.05,
-  optimizer: { name: 'sgd', momentum: 0.9, weightDecay: 5e-4 },
-  schedule: 'constant',
-  augment: false,
-  seed: '0x5eed',
-  engine: 'auto',
-  dtype: 'fp32',
-};
+const submission: JobSubmission = tinySubmission({ builtin: 'demo' }, 10);
 
 const outcome = { engine: 'tfjs-wasm', accuracy: 0.5, loss: 1, evalImages: 500, epochs: 1, packageBytes: 100, packageSha256: 'ab', seconds: 2, confusion: [[3, 1], [0, 4]] };
 
