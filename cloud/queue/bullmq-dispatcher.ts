@@ -104,7 +104,9 @@ export class BullmqDispatcher implements JobDispatcher {
     });
     events.on('delayed', ({ jobId }, id) => mirror(id, () => this.backToQueue(jobId)));
     events.on('stalled', ({ jobId }, id) => mirror(id, () => this.note(jobId, 'the worker running it stopped renewing its lock (killed, hung or cut off): handed to another worker')));
-    events.on('removed', ({ jobId }, id) => mirror(id, () => this.ended(jobId, 'cancelled', { error: 'removed from the queue' })));
+    // Only cancel removes a waiting job; its own finish() and this mirror may land in either order, so
+    // both say the same.
+    events.on('removed', ({ jobId }, id) => mirror(id, () => this.ended(jobId, 'cancelled', { error: CANCELLED_BEFORE_START })));
     await Promise.all([this.queue.waitUntilReady(), events.waitUntilReady()]);
     await this.replayed(redis, events, this.queue.keys['events'] ?? '');
     await this.reconcile();
