@@ -1,7 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startReadyProcess } from './ready-process.js';
 
 /** The project folder: above this file in the sources (tests) and in dist/ (the bench). */
 function projectRoot(): string {
@@ -30,34 +30,11 @@ export interface CloudWorkerProcess {
 /** Starts `reframe cloud worker` with these arguments and resolves once it says it is ready. */
 export async function startCloudWorker(args: readonly string[], timeoutMs = 120_000): Promise<CloudWorkerProcess> {
   const root = projectRoot();
-  const proc: ChildProcess = spawn(process.execPath, [join(root, 'bin', 'reframe.mjs'), 'cloud', 'worker', ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  proc.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
-  proc.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
-  const deadline = Date.now() + timeoutMs;
-  let ready: RegExpExecArray | null;
-  while ((ready = /^worker (\S+) ready: .*\n/m.exec(stdout)) === null) {
-    if (proc.exitCode !== null) throw new Error(`the worker exited with ${proc.exitCode} before it was ready:\n${stdout}${stderr}`);
-    if (Date.now() > deadline) {
-      proc.kill('SIGKILL');
-      throw new Error(`the worker was not ready within ${timeoutMs} ms:\n${stdout}${stderr}`);
-    }
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  const alive = () => proc.exitCode === null && proc.signalCode === null;
-  return {
-    pid: proc.pid ?? -1,
-    name: ready[1] as string,
-    log: () => stderr,
-    kill: async () => {
-      if (alive()) proc.kill('SIGKILL');
-      await exited;
-    },
-    stop: async () => {
-      if (alive()) proc.kill('SIGTERM');
-      return exited;
-    },
-  };
+  const proc = await startReadyProcess(process.execPath, [join(root, 'bin', 'reframe.mjs'), 'cloud', 'worker', ...args], {
+    what: 'the worker',
+    readyLine: /^worker (\S+) ready: .*\n/m,
+    cwd: root,
+    timeoutMs,
+  });
+  return { pid: proc.pid, name: proc.ready[1] as string, log: proc.stderr, kill: proc.kill, stop: proc.stop };
 }
