@@ -42,13 +42,12 @@ async function studioVersion(): Promise<string> {
 }
 
 export function createAppService(ctx: StudioContext, o: { readonly shell: ShellKind; readonly probeEngine?: EngineProbe }): Pick<StudioApi, 'appInfo'> {
-  // Both answers stay the same for the life of the process: ask once.
-  let native: Promise<boolean> | undefined;
-  let version: Promise<string> | undefined;
+  // Both answers stay the same for the life of the process: ask once, and at once, so the probe's
+  // seconds of loading a native library overlap the window's start instead of delaying its first answer.
+  const native = (o.probeEngine ?? probeNativeEngine)();
+  const version = studioVersion();
   return {
     async appInfo(): Promise<AppInfo> {
-      native ??= (o.probeEngine ?? probeNativeEngine)();
-      version ??= studioVersion();
       const nativeEngineAvailable = await native;
       const trainingEngine: TrainingEngineName = nativeEngineAvailable ? 'tfjs-node' : 'tfjs-wasm';
       return { name: 'ReFrame Studio', version: await version, shell: o.shell, workspace: ctx.workspace, trainingEngine, nativeEngineAvailable, platform: process.platform };
