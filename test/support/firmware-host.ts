@@ -10,7 +10,7 @@ export const FIRMWARE = fileURLToPath(new URL('../../devices/firmware/', import.
 export const SANITIZED = join(FIRMWARE, 'build', 'host-san');
 export const SANITIZER_EXIT = 86;
 
-const SANITIZER_ENV = {
+export const SANITIZER_ENV = {
   ASAN_OPTIONS: `halt_on_error=1:exitcode=${SANITIZER_EXIT}:detect_leaks=1:abort_on_error=0`,
   UBSAN_OPTIONS: `halt_on_error=1:exitcode=${SANITIZER_EXIT}:print_stacktrace=1`,
 };

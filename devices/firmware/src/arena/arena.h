@@ -16,11 +16,14 @@
 
 #include "common/status.h"
 
-/** What an allocation is for. Phase 2 adds activations and weights. */
+/** What an allocation is for: the records a budget is checked against (docs/budget.md §6–7). */
 typedef enum rfw_arena_use {
-  RFW_USE_GRAPH = 0,  /* the parsed package: node index, lasts as long as the package is open */
-  RFW_USE_SCRATCH = 1, /* working memory of a check, released when it ends */
-  RFW_USE_COUNT = 2
+  RFW_USE_GRAPH = 0,       /* the parsed package: node index, lasts as long as the package is open */
+  RFW_USE_SCRATCH = 1,     /* working memory of a check or of planning, released when it ends */
+  RFW_USE_PLAN = 2,        /* the executor's plan: buffer offsets per node and tensor, a pool's row of sums */
+  RFW_USE_WEIGHTS = 3,     /* float32 tensors rebuilt at load (seeded ones), kept for the model's life */
+  RFW_USE_ACTIVATIONS = 4, /* the activation buffers (and per-layer weight scratch), placed at planned offsets */
+  RFW_USE_COUNT = 5
 } rfw_arena_use;
 
 typedef struct rfw_arena_record {
