@@ -14,12 +14,14 @@ import { studioBench } from './suites/studio-bench.js';
 import { trainingBench } from './suites/training-bench.js';
 import { fashionAccuracyBench } from './suites/fashion-accuracy-bench.js';
 import { firmwareBench } from './suites/firmware-bench.js';
+import { firmwareQemuBench } from './suites/firmware-qemu-bench.js';
 
 /** Every suite by the name its figures carry, in the order they are printed. New issues add theirs here. */
 const SUITES: readonly { readonly name: string; readonly run: () => Promise<BenchFigure[]> }[] = [
   { name: 'budget', run: budgetBench },
   { name: 'seed', run: seedBench },
   { name: 'firmware', run: firmwareBench },
+  { name: 'firmware-qemu', run: firmwareQemuBench },
   { name: 'package', run: packageBench },
   { name: 'training', run: trainingBench },
   { name: 'fashion', run: fashionAccuracyBench },
