@@ -1,8 +1,10 @@
 // The C runtime's Cortex-M ports (devices/firmware/ports/, arm.mk) on QEMU's emulated boards, against the
 // TypeScript references: the bring-up program (reframe-fw-bench) regenerates every seeded tensor of a
 // preset and of a model with every distribution, init and fan bit-identically to core/seed (SHA-256 per
-// tensor), runs the fashion preset and tiny within 1e-4 of the TypeScript engine, and its instruction
-// clock agrees with a loop of known length. The protocol's board side (reframe-fw-board) on each board's
+// tensor); runs every preset of core/zoo that fits the board (fp32 package and model in the program's
+// arena) on 20 demo images at load and 3 per layer, each logit within 1e-4 of the TypeScript engine, and
+// says "does not fit" for every other (it prints which ran where); and its instruction clock agrees
+// with a loop of known length. The protocol's board side (reframe-fw-board) on each board's
 // UART, over a pty, through the studio's own push code: mps2-an386 takes tiny and the fashion preset and
 // infers them as the studio does; the netduinoplus2 (192 KB of RAM) takes tiny, refuses the fashion
 // preset before it overwrites anything, and keeps its packages across a restart (semihosting files).
@@ -20,6 +22,9 @@ import { packPreset } from '../core/package/package-test-support.fixture.js';
 import { readTensor } from '../core/package/read-tensor.js';
 import { tensorDigest, toHex } from '../core/package/tensor-digest.js';
 import { checkSpecValue } from '../core/spec/load-spec.js';
+import { computeBudget } from '../core/budget/compute-budget.js';
+import { PRESETS } from '../core/zoo/presets.js';
+import { DatasetError } from '../core/data/image-dataset.js';
 import type * as tfc from '@tensorflow/tfjs';
 import { initEngine } from '../core/node/engine/tf-engine.js';
 import { buildTfModel } from '../core/node/engine/tf-model.js';
@@ -55,24 +60,115 @@ afterAll(async () => {
   if (dir !== '') await rm(dir, { recursive: true, force: true });
 });
 
-/** The studio's logits for an input, through the TypeScript engine (as `reframe board infer` computes them). */
-async function studioLogits(bytes: Uint8Array, input: Float32Array): Promise<Float32Array> {
+/** The studio's logits for inputs (one image each), through the TypeScript engine in one batch (as `reframe board infer` computes them). */
+async function studioLogitsOf(bytes: Uint8Array, inputs: readonly Float32Array[]): Promise<Float32Array[]> {
   const pkg = decodePackage(bytes);
   const engine = await initEngine('auto');
   const values = new Map(pkg.tensors.filter((t) => t.seeded === undefined).map((t) => [t.id, readTensor(pkg, t)]));
   const model = buildTfModel(engine, pkg.graph, values);
   try {
-    const out = engine.tf.tidy(() => model.forward(engine.tf.tensor(input, [1, ...(pkg.graph.nodes[0]?.outputShape ?? [])]), false) as tfc.Tensor);
-    const logits = new Float32Array(await out.data());
+    const size = inputs[0]?.length ?? 0;
+    const batch = new Float32Array(inputs.length * size);
+    inputs.forEach((x, i) => batch.set(x, i * size));
+    const out = engine.tf.tidy(() => model.forward(engine.tf.tensor(batch, [inputs.length, ...(pkg.graph.nodes[0]?.outputShape ?? [])]), false) as tfc.Tensor);
+    const all = new Float32Array(await out.data());
     out.dispose();
-    return logits;
+    const classes = all.length / inputs.length;
+    return inputs.map((_, i) => all.slice(i * classes, (i + 1) * classes));
   } finally {
     model.dispose();
   }
 }
 
+async function studioLogits(bytes: Uint8Array, input: Float32Array): Promise<Float32Array> {
+  return (await studioLogitsOf(bytes, [input]))[0]!;
+}
+
 function fromBits(bits: readonly string[]): Float32Array {
   return new Float32Array(new Uint32Array(bits.map((b) => Number.parseInt(b, 16))).buffer);
+}
+
+const DEMO_IMAGES = 20;
+const LAYER_IMAGES = 3;
+/** reframe-fw-bench's regeneration scratch (REGEN_SLICE floats), taken before the package. */
+const BENCH_SCRATCH_BYTES = 2048 * 4;
+
+interface Inference {
+  readonly mode: string;
+  readonly image: number;
+  readonly logitBits: string[];
+  readonly instructions: number;
+}
+
+interface NotFit {
+  readonly fits: false;
+  readonly what: string;
+  readonly arenaBytesWanted: number;
+  readonly arenaBytes: number;
+}
+
+interface PresetCase {
+  readonly bytes: Uint8Array;
+  readonly file: string;
+  /** DEMO_IMAGES demo images back to back (zeros when the demo data has no images of the model's shape). */
+  readonly inputFile: string;
+  /** The first LAYER_IMAGES of them. */
+  readonly layerFile: string;
+  /** The model's RAM at load, as the budget counts it. */
+  readonly ramAtLoad: number;
+  /** The studio's logits per demo image; undefined when there are no demo images of the model's shape. */
+  studioLogits(): Promise<Float32Array[] | undefined>;
+}
+
+const presetCases = new Map<string, Promise<PresetCase>>();
+
+/** A preset's fp32 package and its demo images in QEMU's working directory, made once for both boards. */
+function presetCase(id: string): Promise<PresetCase> {
+  let c = presetCases.get(id);
+  if (c === undefined) {
+    c = makePresetCase(id);
+    presetCases.set(id, c);
+  }
+  return c;
+}
+
+async function makePresetCase(id: string): Promise<PresetCase> {
+  const bytes = packPreset(id, 'fp32');
+  const { graph } = decodePackage(bytes);
+  const size = (graph.nodes[0]?.outputShape ?? []).reduce((a, b) => a * b, 1);
+  let images: Float32Array[] | undefined = [];
+  try {
+    for (let i = 0; i < DEMO_IMAGES; i++) images.push((await boardInput({ data: 'demo', index: String(i) }, graph)).values);
+  } catch (error) {
+    if (!(error instanceof DatasetError)) throw error;
+    images = undefined; // the demo data is 28×28 grayscale; zeros let the program try to load the model
+  }
+  const all = new Float32Array(DEMO_IMAGES * size);
+  images?.forEach((x, i) => all.set(x, i * size));
+  const c: PresetCase = {
+    bytes,
+    file: `${id}.rfpk`,
+    inputFile: `${id}-demo.f32`,
+    layerFile: `${id}-demo-${LAYER_IMAGES}.f32`,
+    ramAtLoad: computeBudget(graph).totals.regenerateAtLoad.ramBytes,
+    studioLogits: () => (images === undefined ? Promise.resolve(undefined) : studioLogitsOf(bytes, images)),
+  };
+  await writeFile(join(dir, c.file), bytes);
+  await writeFile(join(dir, c.inputFile), new Uint8Array(all.buffer));
+  await writeFile(join(dir, c.layerFile), new Uint8Array(all.buffer, 0, LAYER_IMAGES * size * 4));
+  return c;
+}
+
+const heads = new Map<ArmBoard, Promise<{ arenaBytes: number }>>();
+
+/** The bench program's first line on a board: its arena. */
+function boardHead(board: ArmBoard): Promise<{ arenaBytes: number }> {
+  let h = heads.get(board);
+  if (h === undefined) {
+    h = runArmBench(board, ['--regen', '0'], { cwd: dir, icount: false }).then((r) => r.records[0] as { arenaBytes: number });
+    heads.set(board, h);
+  }
+  return h;
 }
 
 interface TensorLine {
@@ -119,27 +215,62 @@ describe.each(ARM_BOARDS)('reframe-fw-bench on %s', (board: ArmBoard) => {
     }
   }, 120_000);
 
-  const models = board === 'mps2-an386' ? ['fashion.rfpk', 'tiny.rfpk'] : ['tiny.rfpk'];
-  it.each(models)('runs %s on a demo image in both regeneration modes, within 1e-4 of the TypeScript engine', async (name) => {
-    const bytes = packages.get(name)!;
-    const input = await boardInput({ data: 'demo', index: '3' }, decodePackage(bytes).graph);
-    const inputFile = `${name}-${board}.f32`;
-    await writeFile(join(dir, inputFile), new Uint8Array(input.values.buffer, input.values.byteOffset, input.values.byteLength));
-    const want = await studioLogits(bytes, input.values);
-    for (const mode of ['load', 'layer']) {
-      const r = await runArmBench(board, ['--regen', '0', '--package', name, '--input', inputFile, '--mode', mode], { cwd: dir });
-      expect(r.code, r.stdout + r.stderr).toBe(0);
-      const { infer } = r.records.find((x) => 'infer' in x) as { infer: { logitBits: string[]; instructions: number } };
-      const got = fromBits(infer.logitBits);
-      expect(got).toHaveLength(want.length);
-      const diff = got.reduce((m, v, i) => Math.max(m, Math.abs(v - want[i]!)), 0);
-      expect(diff, `${name} on ${board} (${mode}): ${Array.from(got)} vs ${Array.from(want)}`).toBeLessThan(1e-4);
-      expect(infer.instructions).toBeGreaterThan(0);
-      // The stack is painted at reset; a quarter of it is plenty for opening, loading and running a model.
-      const stack = r.records.find((x) => 'stackPeakBytes' in x) as { stackPeakBytes: number; stackBytes: number };
-      expect(stack.stackPeakBytes).toBeLessThan(stack.stackBytes / 4);
-    }
-  }, 120_000);
+  const ran: string[] = [];
+  afterAll(() => {
+    if (ran.length > 0) console.log(`reframe-fw-bench on ${board}, every preset (fp32):\n  ${ran.join('\n  ')}`);
+  });
+
+  it.each(PRESETS.map((p) => p.id))(
+    `runs %s on ${DEMO_IMAGES} demo images at load and ${LAYER_IMAGES} per layer within 1e-4 of the TypeScript engine, or says it does not fit`,
+    async (id) => {
+      const started = Date.now();
+      const c = await presetCase(id);
+      const { arenaBytes } = await boardHead(board);
+      // What the bench program needs: its regeneration scratch, the package read into the arena, and the
+      // model as the budget counts it (the arena is within 1% of the budget on every preset).
+      const needs = BENCH_SCRATCH_BYTES + c.bytes.length + c.ramAtLoad;
+      const load = await runArmBench(board, ['--regen', '0', '--package', c.file, '--input', c.inputFile, '--mode', 'load'], { cwd: dir, icount: false });
+      const notFit = load.records.find((x) => 'fits' in x) as NotFit | undefined;
+      if (Math.abs(needs - arenaBytes) > arenaBytes / 20) {
+        expect(notFit === undefined, `${id} on ${board}: needs about ${needs} of ${arenaBytes} arena bytes, but the program says ${JSON.stringify(notFit ?? 'it fits')}`).toBe(needs <= arenaBytes);
+      }
+      if (notFit !== undefined) {
+        // A clear refusal: what did not fit, and how much more arena it wanted than there is.
+        expect(load.code).toBe(1);
+        expect(notFit).toMatchObject({ fits: false, arenaBytes });
+        expect(['package', 'model']).toContain(notFit.what);
+        expect(notFit.arenaBytesWanted).toBeGreaterThan(arenaBytes);
+        expect(load.records.some((x) => 'infer' in x)).toBe(false);
+        ran.push(`${id}: does not fit (${notFit.what}${notFit.what === 'package' ? ` of ${c.bytes.length.toLocaleString('en-US')} bytes` : ''}: ${notFit.arenaBytesWanted.toLocaleString('en-US')} arena bytes wanted, ${arenaBytes.toLocaleString('en-US')} there)`);
+        return;
+      }
+      expect(load.code, load.stdout + load.stderr).toBe(0);
+      const want = await c.studioLogits();
+      expect(want, `${id} fits ${board}, but the demo data has no images of its input shape`).toBeDefined();
+      let maxDiff = 0;
+      const layer = await runArmBench(board, ['--regen', '0', '--package', c.file, '--input', c.layerFile, '--mode', 'layer'], { cwd: dir, icount: false });
+      expect(layer.code, layer.stdout + layer.stderr).toBe(0);
+      for (const [mode, r, count] of [['load', load, DEMO_IMAGES], ['layer', layer, LAYER_IMAGES]] as const) {
+        const infers = r.records.filter((x) => 'infer' in x).map((x) => x['infer'] as Inference);
+        expect(infers.map((x) => x.image)).toEqual(Array.from({ length: count }, (_, i) => i));
+        for (const x of infers) {
+          const got = fromBits(x.logitBits);
+          const expected = want![x.image]!;
+          expect(got).toHaveLength(expected.length);
+          const diff = got.reduce((m, v, i) => Math.max(m, Math.abs(v - expected[i]!)), 0);
+          expect(diff, `${id} on ${board} (${mode}), demo image ${x.image}: ${Array.from(got)} vs ${Array.from(expected)}`).toBeLessThan(1e-4);
+          expect(x.mode).toBe(mode);
+          expect(x.instructions).toBeGreaterThan(0);
+          maxDiff = Math.max(maxDiff, diff);
+        }
+        // The stack is painted at reset; a quarter of it is plenty for opening, loading and running a model.
+        const stack = r.records.find((x) => 'stackPeakBytes' in x) as { stackPeakBytes: number; stackBytes: number };
+        expect(stack.stackPeakBytes).toBeLessThan(stack.stackBytes / 4);
+      }
+      ran.push(`${id}: ran ${DEMO_IMAGES} demo images at load and ${LAYER_IMAGES} per layer, max |Δlogit| ${maxDiff.toExponential(1)} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+    },
+    300_000,
+  );
 
   it('says which check refused a damaged package, as the studio does', async () => {
     const bad = new Uint8Array(packages.get('variety.rfpk')!);

@@ -53,11 +53,20 @@ interface Inference {
   readonly arenaPeak: number;
 }
 
+/** reframe-fw-bench's regeneration alone: one rfw_regenerate per seeded tensor, as the executor does it. */
+interface SeededRegen {
+  readonly tensors: number;
+  readonly weights: number;
+  readonly instructions: number;
+}
+
 /**
  * The C runtime on QEMU's emulated Cortex-M4F boards, counted in instructions (`-icount shift=0`: one
  * virtual nanosecond per instruction, read through SysTick and checked against a loop of known length):
- * instructions per regenerated weight per distribution, and per inference and per MAC for the fashion
- * preset (mps2-an386: it needs ~350 KB of RAM) and tiny. The latency is instructions ÷ 168 MHz, which
+ * instructions per regenerated weight per distribution; per inference and per MAC for the fashion
+ * preset (mps2-an386: it needs ~350 KB of RAM) and tiny; and per model, the instructions to regenerate
+ * all its seeded weights as the executor does (one call per tensor) ÷ those weights, and that
+ * regeneration's share of one per-layer inference (which regenerates every seeded tensor once). The latency is instructions ÷ 168 MHz, which
  * assumes one instruction per cycle: an estimate of an STM32F4 at full speed, not a cycle count (QEMU
  * models no pipeline, flash wait states or caches).
  */
@@ -99,10 +108,42 @@ export async function firmwareQemuBench(): Promise<BenchFigure[]> {
       const input = await demoImage(pkg.graph);
       await writeFile(join(dir, `${preset}.rfpk`), bytes);
       await writeFile(join(dir, `${preset}.f32`), new Uint8Array(input.buffer, input.byteOffset, input.byteLength));
+      const inferences = new Map<string, Inference>();
       for (const mode of ['load', 'layer'] as const) {
         const r = await runArmBench(board, ['--regen', '0', '--package', `${preset}.rfpk`, '--input', `${preset}.f32`, '--mode', mode], { cwd: dir });
         if (r.code !== 0) throw failed(board, `${preset} (${mode})`, r);
         const { infer } = r.records.find((x) => 'infer' in x) as { infer: Inference };
+        inferences.set(mode, infer);
+        if (mode === 'layer') {
+          const { seededRegen: regen } = r.records.find((x) => 'seededRegen' in x) as { seededRegen: SeededRegen };
+          const atLoad = inferences.get('load') as Inference;
+          const regenDetail = {
+            regenerationInstructions: regen.instructions,
+            seededWeights: regen.weights,
+            seededTensors: regen.tensors,
+            perLayerInferenceInstructions: infer.instructions,
+            perLayerMinusAtLoadInstructions: infer.instructions - atLoad.instructions,
+          };
+          figures.push(
+            {
+              suite: 'firmware-qemu',
+              name: `${board}: ${preset}, regenerate all ${regen.weights.toLocaleString('en-US')} seeded weights (one call per tensor, as at load)`,
+              value: regen.instructions / regen.weights,
+              unit: 'instructions/weight',
+              goal: { op: '<=', value: 12 },
+              engine: engine(board),
+              detail: regenDetail,
+            },
+            {
+              suite: 'firmware-qemu',
+              name: `${board}: ${preset}, regeneration's share of one per-layer inference`,
+              value: (regen.instructions / infer.instructions) * 100,
+              unit: '%',
+              engine: engine(board),
+              detail: regenDetail,
+            },
+          );
+        }
         const what = `${board}: ${preset}, regenerate ${mode === 'load' ? 'at load' : 'per layer'}`;
         const detail = { instructions: infer.instructions, loadInstructions: infer.loadInstructions, macs, arenaPeakBytes: infer.arenaPeak, input: 'demo test image 0, pixels / 255' };
         figures.push(

@@ -4,9 +4,16 @@
  * semihosting standard output, and it ends with SYS_EXIT (status 0, or 1 when something failed).
  *
  *   --regen N          regenerate N weights of each distribution (default 65536; 0 skips)
- *   --package FILE     read a package (a host path), open it, rebuild every seeded tensor and print its SHA-256
- *   --input FILE       with --package: run the model on FILE's float32 values (NCHW) and print the logits' bits
+ *   --package FILE     read a package (a host path), open it, rebuild every seeded tensor and print its
+ *                      SHA-256; last, time regeneration alone (one call per seeded tensor, as the
+ *                      executor regenerates)
+ *   --input FILE       with --package: run the model on FILE's float32 values (NCHW), one image after
+ *                      another when FILE holds several (a multiple of the model's input), and print
+ *                      each image's logit bits and instructions
  *   --mode load|layer  the executor's regeneration mode (default load)
+ *
+ * A package or model too large for the arena gets one `{"fits":false,...}` line saying what did not fit
+ * and how many arena bytes it wanted, and the run fails (status 1).
  *
  * Instruction counts are right only under `-icount shift=0` (cm-board.h): the first line checks the
  * clock against a loop of known length, so a run without it is visible in its own output.
@@ -99,14 +106,28 @@ static int regen_bench(uint32_t weights, float *buffer) {
   return 0;
 }
 
-/* A host file into the arena; NULL (with a line saying why) when it cannot be read or does not fit. */
+/*
+ * A host file into the arena; NULL (with a line saying why) when it cannot be read, or a "fits":false
+ * line when it does not fit.
+ */
 static uint8_t *load_file(const char *path, rfw_arena *arena, size_t *size) {
   const int32_t h = rfw_sh_open(path, RFW_SH_MODE_READ_BINARY);
   const int32_t length = h < 0 ? -1 : rfw_sh_length(h);
-  uint8_t *bytes = length < 0 ? NULL : (uint8_t *)rfw_arena_alloc(arena, (size_t)length + 1, 8, RFW_USE_GRAPH);
-  if (bytes == NULL || rfw_sh_read(h, bytes, (size_t)length) != 0) {
-    emit("{\"error\":\"cannot read %s (%s)\"}", path, h < 0 ? "no such file" : bytes == NULL ? "larger than the arena" : "read failed");
+  if (length < 0) {
+    emit("{\"error\":\"cannot read %s (%s)\"}", path, h < 0 ? "no such file" : "no length");
     if (h >= 0) rfw_sh_close(h);
+    return NULL;
+  }
+  uint8_t *bytes = (uint8_t *)rfw_arena_alloc(arena, (size_t)length + 1, 8, RFW_USE_GRAPH);
+  if (bytes == NULL) {
+    emit("{\"fits\":false,\"what\":\"package\",\"file\":\"%s\",\"bytes\":%u,\"arenaBytesWanted\":%llu,\"arenaBytes\":%llu}", path, (unsigned)length,
+         (unsigned long long)arena->wanted, (unsigned long long)arena->size);
+    rfw_sh_close(h);
+    return NULL;
+  }
+  if (rfw_sh_read(h, bytes, (size_t)length) != 0) {
+    emit("{\"error\":\"cannot read %s (read failed)\"}", path);
+    rfw_sh_close(h);
     return NULL;
   }
   rfw_sh_close(h);
@@ -139,49 +160,112 @@ static int package_digests(const rfw_package *pkg, float *scratch) {
   return bad > 0;
 }
 
+/*
+ * Regeneration alone, as the executor does it at load (and per layer, once per inference): one
+ * rfw_regenerate per seeded tensor into a buffer of the tensor's size, without the SHA-256 of
+ * package_digests or the planning of a model load. A tensor the arena has no room for goes through the
+ * scratch in slices (counted in slicedTensors).
+ */
+static void seeded_regen(const rfw_package *pkg, rfw_arena *arena, float *scratch) {
+  uint64_t ticks = 0, weights = 0;
+  unsigned tensors = 0, sliced = 0;
+  for (uint32_t i = 0; i < pkg->tensor_count; i++) {
+    rfw_tensor t;
+    rfw_package_tensor(pkg, i, &t);
+    if (t.mode != RFW_MODE_SEEDED) continue;
+    const size_t mark = rfw_arena_mark(arena);
+    const size_t wanted = arena->wanted;
+    float *buffer = t.elements <= (uint64_t)(SIZE_MAX / sizeof(float)) ? (float *)rfw_arena_alloc(arena, (size_t)t.elements * sizeof(float), 8, RFW_USE_SCRATCH) : NULL;
+    arena->wanted = wanted; /* a tensor that goes in slices is no failure to report */
+    const uint64_t start = rfw_cm_ticks();
+    if (buffer != NULL) {
+      rfw_regenerate(&t.seed, 0, (size_t)t.elements, buffer);
+    } else {
+      for (uint64_t at = 0; at < t.elements; at += REGEN_SLICE) rfw_regenerate(&t.seed, at, t.elements - at < REGEN_SLICE ? (size_t)(t.elements - at) : REGEN_SLICE, scratch);
+      sliced++;
+    }
+    ticks += rfw_cm_ticks() - start;
+    rfw_arena_release(arena, mark);
+    weights += t.elements;
+    tensors++;
+  }
+  emit("{\"seededRegen\":{\"tensors\":%u,\"weights\":%llu,\"instructions\":%llu,\"slicedTensors\":%u}}", tensors, (unsigned long long)weights,
+       (unsigned long long)rfw_cm_ticks_to_instructions(ticks), sliced);
+}
+
 #if RFW_HAVE_MODEL
+/*
+ * Loads the model once, then runs every image of `input_path` (float32 NCHW, images back to back), read
+ * one at a time into the arena through semihosting: the inputs never need room beside the model.
+ */
 static int run_model(const rfw_package *pkg, rfw_regen_mode mode, const char *input_path, rfw_arena *arena) {
-  size_t input_size = 0;
-  const uint8_t *input = load_file(input_path, arena, &input_size);
-  if (input == NULL) return 1;
+  const int32_t h = rfw_sh_open(input_path, RFW_SH_MODE_READ_BINARY);
+  const int32_t length = h < 0 ? -1 : rfw_sh_length(h);
+  if (length < 0) {
+    emit("{\"error\":\"cannot read %s (%s)\"}", input_path, h < 0 ? "no such file" : "no length");
+    if (h >= 0) rfw_sh_close(h);
+    return 1;
+  }
+  const char *mode_name = mode == RFW_REGEN_AT_LOAD ? "load" : "layer";
   rfw_model model;
   rfw_diag diag;
   uint64_t start = rfw_cm_ticks();
   rfw_status s = rfw_model_load(&model, pkg, mode, arena, &diag);
   const uint64_t load_ticks = rfw_cm_ticks() - start;
-  if (s != RFW_OK) {
-    emit("{\"error\":\"model load: %s: %s\",\"wanted\":%llu}", rfw_status_name(s), json_diag(&diag), (unsigned long long)arena->wanted);
+  if (s == RFW_ERR_ARENA) {
+    emit("{\"fits\":false,\"what\":\"model\",\"mode\":\"%s\",\"arenaBytesWanted\":%llu,\"arenaBytes\":%llu,\"message\":\"%s\"}", mode_name,
+         (unsigned long long)arena->wanted, (unsigned long long)arena->size, json_diag(&diag));
+    rfw_sh_close(h);
     return 1;
   }
-  if (input_size != (size_t)model.input_elements * sizeof(float)) {
-    emit("{\"error\":\"the input has %u bytes, the model takes %u floats\"}", (unsigned)input_size, (unsigned)model.input_elements);
+  if (s != RFW_OK) {
+    emit("{\"error\":\"model load: %s: %s\"}", rfw_status_name(s), json_diag(&diag));
+    rfw_sh_close(h);
+    return 1;
+  }
+  const size_t image_bytes = (size_t)model.input_elements * sizeof(float);
+  if (length == 0 || (size_t)length % image_bytes != 0) {
+    emit("{\"error\":\"the input has %u bytes, not a whole number of images of %u floats (%u bytes)\"}", (unsigned)length, (unsigned)model.input_elements,
+         (unsigned)image_bytes);
+    rfw_sh_close(h);
     return 1;
   }
   float *logits = (float *)rfw_arena_alloc(arena, model.output_elements * sizeof(float), 8, RFW_USE_SCRATCH);
-  float *in = (float *)rfw_arena_alloc(arena, input_size, 8, RFW_USE_SCRATCH);
+  float *in = (float *)rfw_arena_alloc(arena, image_bytes, 8, RFW_USE_SCRATCH);
   if (logits == NULL || in == NULL) {
-    emit("{\"error\":\"no arena left for the input and logits\"}");
+    emit("{\"fits\":false,\"what\":\"input and logits\",\"mode\":\"%s\",\"arenaBytesWanted\":%llu,\"arenaBytes\":%llu}", mode_name,
+         (unsigned long long)arena->wanted, (unsigned long long)arena->size);
+    rfw_sh_close(h);
     return 1;
   }
-  memcpy(in, input, input_size);
-  start = rfw_cm_ticks();
-  s = rfw_model_infer(&model, in, logits, NULL, NULL, &diag);
-  const uint64_t infer_ticks = rfw_cm_ticks() - start;
-  if (s != RFW_OK) {
-    emit("{\"error\":\"inference: %s: %s\"}", rfw_status_name(s), json_diag(&diag));
-    return 1;
-  }
+  const uint32_t images = (uint32_t)((size_t)length / image_bytes);
   static char bits[16 * 11 + 4];
-  size_t o = 0;
-  for (uint32_t i = 0; i < model.output_elements && o + 12 < sizeof bits; i++) {
-    uint32_t b;
-    memcpy(&b, &logits[i], sizeof b);
-    o += rfw_format(bits + o, sizeof bits - o, "%s\"%08x\"", i > 0 ? "," : "", (unsigned)b);
+  for (uint32_t image = 0; image < images; image++) {
+    if (rfw_sh_seek(h, (uint32_t)(image * image_bytes)) != 0 || rfw_sh_read(h, in, image_bytes) != 0) {
+      emit("{\"error\":\"cannot read image %u of %s\"}", (unsigned)image, input_path);
+      rfw_sh_close(h);
+      return 1;
+    }
+    start = rfw_cm_ticks();
+    s = rfw_model_infer(&model, in, logits, NULL, NULL, &diag);
+    const uint64_t infer_ticks = rfw_cm_ticks() - start;
+    if (s != RFW_OK) {
+      emit("{\"error\":\"inference of image %u: %s: %s\"}", (unsigned)image, rfw_status_name(s), json_diag(&diag));
+      rfw_sh_close(h);
+      return 1;
+    }
+    size_t o = 0;
+    for (uint32_t i = 0; i < model.output_elements && o + 12 < sizeof bits; i++) {
+      uint32_t b;
+      memcpy(&b, &logits[i], sizeof b);
+      o += rfw_format(bits + o, sizeof bits - o, "%s\"%08x\"", i > 0 ? "," : "", (unsigned)b);
+    }
+    emit("{\"infer\":{\"mode\":\"%s\",\"image\":%u,\"loadInstructions\":%llu,\"instructions\":%llu,\"logitBits\":[%s],\"arenaPeak\":%llu,\"memory\":{\"graph\":%llu,\"weights\":%llu,\"activations\":%llu,\"total\":%llu}}}",
+         mode_name, (unsigned)image, (unsigned long long)rfw_cm_ticks_to_instructions(load_ticks), (unsigned long long)rfw_cm_ticks_to_instructions(infer_ticks), bits,
+         (unsigned long long)rfw_arena_peak(arena), (unsigned long long)model.memory.graph, (unsigned long long)model.memory.weights,
+         (unsigned long long)model.memory.activations, (unsigned long long)model.memory.total);
   }
-  emit("{\"infer\":{\"mode\":\"%s\",\"loadInstructions\":%llu,\"instructions\":%llu,\"logitBits\":[%s],\"arenaPeak\":%llu,\"memory\":{\"graph\":%llu,\"weights\":%llu,\"activations\":%llu,\"total\":%llu}}}",
-       mode == RFW_REGEN_AT_LOAD ? "load" : "layer", (unsigned long long)rfw_cm_ticks_to_instructions(load_ticks), (unsigned long long)rfw_cm_ticks_to_instructions(infer_ticks), bits,
-       (unsigned long long)rfw_arena_peak(arena), (unsigned long long)model.memory.graph, (unsigned long long)model.memory.weights,
-       (unsigned long long)model.memory.activations, (unsigned long long)model.memory.total);
+  rfw_sh_close(h);
   return 0;
 }
 #endif
@@ -266,6 +350,7 @@ int main(void) {
       failed = 1;
 #endif
     }
+    seeded_regen(&pkg, &arena, scratch);
   }
   emit("{\"stackPeakBytes\":%u,\"stackBytes\":%u}", (unsigned)rfw_cm_stack_peak(), (unsigned)(__stack_top - __arena_end));
   emit("{\"done\":%s}", failed ? "false" : "true");
