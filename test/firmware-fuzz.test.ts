@@ -17,7 +17,7 @@ import { initialValues } from '../core/package/initial-values.js';
 import { packPreset, testKeys } from '../core/package/package-test-support.fixture.js';
 import { checkSpecValue } from '../core/spec/load-spec.js';
 import type { SpecDocument } from '../core/spec/spec-document.js';
-import { FIRMWARE, run } from './support/firmware-host.js';
+import { FIRMWARE, makeFirmware, run } from './support/firmware-host.js';
 import { denseVariety, tinyVariety } from './support/firmware-variants.js';
 
 const RUNS = Number(process.env['FIRMWARE_LIBFUZZER_RUNS'] ?? 20_000);
@@ -31,7 +31,7 @@ let dir = '';
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'reframe-fw-fuzz-'));
-  const r = await run('make', ['-C', FIRMWARE, '-j2', 'fuzz']);
+  const r = await makeFirmware('-j2', 'fuzz');
   if (r.code !== 0) throw new Error(`make fuzz failed (exit ${r.code}):\n${r.stdout}\n${r.stderr}`);
 }, 240_000);
 

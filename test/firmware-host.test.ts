@@ -22,7 +22,7 @@ import { tensorDigest, toHex } from '../core/package/tensor-digest.js';
 import { checkSpecValue } from '../core/spec/load-spec.js';
 import type { SpecDocument } from '../core/spec/spec-document.js';
 import { PRESETS } from '../core/zoo/presets.js';
-import { batchFile, batchVerdicts, buildSanitized, firmware, run, FIRMWARE, SANITIZER_EXIT, type BatchRecord } from './support/firmware-host.js';
+import { batchFile, batchVerdicts, buildSanitized, firmware, makeFirmware, FIRMWARE, SANITIZER_EXIT, type BatchRecord } from './support/firmware-host.js';
 import { denseVariety, denseVarietyShuffled, tinyVariety } from './support/firmware-variants.js';
 import { FuzzRandom } from './support/fuzz/fuzz-random.js';
 import { buildFuzzFixtures, FUZZ_MAX_BYTES } from './support/fuzz/fuzz-targets.js';
@@ -64,7 +64,7 @@ describe('firmware host build (ASan + UBSan)', () => {
   });
 
   it('keeps the runtime library free of malloc, stdio and exit', async () => {
-    const r = await run('make', ['-C', FIRMWARE, 'SAN=1', 'check-lib']);
+    const r = await makeFirmware('SAN=1', 'check-lib');
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/the runtime library needs only: /);
   });

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -31,9 +32,19 @@ export function run(command: string, args: readonly string[], cwd = FIRMWARE): P
   });
 }
 
+/**
+ * `make` of the host build under an exclusive lock: test files run in parallel workers, and two makes of
+ * the same build directory would write the same archive at once (on a fresh clone, where everything
+ * builds, one of them links a half-written library).
+ */
+export async function makeFirmware(...args: string[]): Promise<FirmwareRun> {
+  await mkdir(join(FIRMWARE, 'build'), { recursive: true });
+  return run('flock', [join(FIRMWARE, 'build', '.make.lock'), 'make', '-C', FIRMWARE, ...args]);
+}
+
 /** `make SAN=1` of the host build (incremental: a few seconds when nothing changed). */
 export async function buildSanitized(): Promise<void> {
-  const r = await run('make', ['-C', FIRMWARE, 'SAN=1', '-j2', 'all']);
+  const r = await makeFirmware('SAN=1', '-j2', 'all');
   if (r.code !== 0) throw new Error(`make SAN=1 failed (exit ${r.code}):\n${r.stdout}\n${r.stderr}`);
 }
 
