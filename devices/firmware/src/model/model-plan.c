@@ -18,6 +18,25 @@ static uint64_t node_elements(const rfw_node *n) {
 
 static uint32_t input_of(const rfw_node *n, unsigned k) { return rfw_u16le(n->inputs + 2 * k); }
 
+/**
+ * The next node's seeded tensors, from tensor *k on (the package lists tensors in node order): the node
+ * and their bytes together. Returns 0 when no seeded tensor is left. The sizes pass counts these groups
+ * and the placement pass plans one per-layer scratch for each, so both walk them the same way.
+ */
+static int next_seeded_group(const rfw_package *pkg, uint32_t *k, uint32_t *node, uint64_t *bytes) {
+  rfw_tensor t;
+  *bytes = 0;
+  *node = UINT32_MAX;
+  for (; *k < pkg->tensor_count; (*k)++) {
+    rfw_package_tensor(pkg, *k, &t);
+    if (t.mode != RFW_MODE_SEEDED) continue;
+    if (*node != UINT32_MAX && t.node != *node) break;
+    *node = t.node;
+    *bytes = rfw_add_sat(*bytes, rfw_mul_sat(t.elements, sizeof(float)));
+  }
+  return *node != UINT32_MAX;
+}
+
 typedef struct plan_work {
   uint32_t *size, *first, *last, *off, *order, *next;
   uint32_t count; /* items: one per node (size 0 for views), then one per per-layer scratch */
@@ -139,19 +158,11 @@ static rfw_status survey(const rfw_package *pkg, rfw_plan_sizes *sizes, uint32_t
 
   /* Seeded tensors: all of them at load; per layer, each node's together. Tensors come in node order. */
   uint64_t all = 0, node_bytes = 0, largest = 0;
-  uint32_t node = UINT32_MAX;
+  uint32_t node = 0;
   *scratch_items = 0;
-  for (uint32_t k = 0; k < pkg->tensor_count; k++) {
-    rfw_tensor t;
-    rfw_package_tensor(pkg, k, &t);
-    if (t.mode != RFW_MODE_SEEDED) continue;
-    if (t.node != node) {
-      node = t.node;
-      node_bytes = 0;
-      (*scratch_items)++;
-    }
-    node_bytes = rfw_add_sat(node_bytes, rfw_mul_sat(t.elements, sizeof(float)));
-    all = rfw_add_sat(all, rfw_mul_sat(t.elements, sizeof(float)));
+  for (uint32_t k = 0; next_seeded_group(pkg, &k, &node, &node_bytes);) {
+    (*scratch_items)++;
+    all = rfw_add_sat(all, node_bytes);
     if (node_bytes > largest) largest = node_bytes;
   }
   if (all > UINT32_MAX) return rfw_fail(diag, RFW_ERR_UNSUPPORTED, "the seeded tensors need more than 4 GiB");
@@ -206,18 +217,11 @@ rfw_status rfw_plan_model(const rfw_package *pkg, rfw_regen_mode mode, rfw_arena
   }
 
   if (mode == RFW_REGEN_PER_LAYER) {
-    uint32_t item = n_nodes, node = UINT32_MAX;
-    for (uint32_t k = 0; k < pkg->tensor_count; k++) {
-      rfw_tensor t;
-      rfw_package_tensor(pkg, k, &t);
-      if (t.mode != RFW_MODE_SEEDED) continue;
-      if (t.node != node) {
-        node = t.node;
-        w.size[item] = 0;
-        w.first[item] = w.last[item] = node;
-        item++;
-      }
-      w.size[item - 1] += (uint32_t)(t.elements * sizeof(float));
+    uint32_t item = n_nodes, node = 0;
+    uint64_t bytes = 0;
+    for (uint32_t k = 0; next_seeded_group(pkg, &k, &node, &bytes); item++) {
+      w.size[item] = (uint32_t)bytes;
+      w.first[item] = w.last[item] = node;
     }
   }
 
